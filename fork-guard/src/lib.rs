@@ -1,0 +1,1 @@
+//! Runtime fork guard.

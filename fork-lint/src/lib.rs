@@ -1,0 +1,14 @@
+//! fork-lint: finds code that runs in a forked child before `exec`/`_exit`
+//! and reports every operation in it that is not async-signal-safe.
+//!
+//! The library is the engine: sources in, findings out. It reads files only
+//! through the caller's [`FileSystem`] (see `ARCHITECTURE.md`).
+
+pub mod diagnostic;
+pub mod input;
+pub mod knowledge;
+pub mod rules;
+
+pub use diagnostic::{ChainStep, FileError, Finding, Level, Location};
+pub use input::{CrateSources, FileSystem, MemoryFs, Options, RealFs, Report, RuleSetting, SourceFile};
+pub use rules::{RuleId, RuleMeta};
