@@ -78,11 +78,13 @@ pub struct Options {
     pub rules: HashMap<RuleId, RuleSetting>,
     /// Knowledge on top of the built-in table (from configuration).
     pub knowledge: Knowledge,
+    /// Honour `// fork-lint: allow(..)` comments (`false` with `--no-suppress`).
+    pub suppressions: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { rules: HashMap::new(), knowledge: Knowledge::default() }
+        Options { rules: HashMap::new(), knowledge: Knowledge::default(), suppressions: true }
     }
 }
 

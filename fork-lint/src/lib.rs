@@ -5,10 +5,13 @@
 //! through the caller's [`FileSystem`] (see `ARCHITECTURE.md`).
 
 pub mod diagnostic;
+pub mod engine;
 pub mod input;
 pub mod knowledge;
 pub mod rules;
+pub mod suppress;
 
+pub use engine::{check_crate, check_source};
 pub use diagnostic::{ChainStep, FileError, Finding, Level, Location};
 pub use input::{CrateSources, FileSystem, MemoryFs, Options, RealFs, Report, RuleSetting, SourceFile};
 pub use rules::{RuleId, RuleMeta};

@@ -40,6 +40,7 @@ mod panic;
 mod stdio;
 mod thread;
 mod unknown_call;
+mod unused_suppression;
 mod vfork;
 
 /// Metadata and documentation of one rule.
@@ -106,6 +107,7 @@ rule_ids! {
     Stdio => stdio::STDIO,
     Thread => thread::THREAD,
     UnknownCall => unknown_call::UNKNOWN_CALL,
+    UnusedSuppression => unused_suppression::UNUSED_SUPPRESSION,
     Vfork => vfork::VFORK,
 }
 

@@ -1,0 +1,3 @@
+use super::ApiEntry;
+
+pub(super) static ENTRIES: &[ApiEntry] = &[];
