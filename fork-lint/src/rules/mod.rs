@@ -27,7 +27,7 @@ macro_rules! declare_rule {
         };
     };
 }
-pub(crate) use declare_rule;
+
 
 mod alloc;
 mod allocating_wrapper;

@@ -1,5 +1,3 @@
-use super::declare_rule;
-
 declare_rule! {
     /// ## What it does
     /// TODO
