@@ -4,6 +4,10 @@
 //! The library is the engine: sources in, findings out. It reads files only
 //! through the caller's [`FileSystem`] (see `ARCHITECTURE.md`).
 
+#[cfg(feature = "cli")]
+pub mod baseline;
+#[cfg(feature = "cli")]
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod input;
