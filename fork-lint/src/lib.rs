@@ -7,11 +7,17 @@
 #[cfg(feature = "cli")]
 pub mod baseline;
 #[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "cli")]
 pub mod config;
+#[cfg(feature = "cli")]
+pub mod discover;
 pub mod diagnostic;
 pub mod engine;
 pub mod input;
 pub mod knowledge;
+#[cfg(feature = "cli")]
+pub mod report;
 pub mod rules;
 pub mod suppress;
 

@@ -1,0 +1,1 @@
+//! Output formats: sibling printers behind one small trait. (Work in progress.)
