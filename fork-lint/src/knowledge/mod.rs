@@ -10,17 +10,20 @@
 //! `nix::unistd::fork`), and `core::`/`alloc::` paths are looked up as
 //! `std::` ones (see [`canonical_std`]).
 
+use std::collections::{HashMap, HashSet};
+use std::sync::{LazyLock, RwLock};
+
 use crate::diagnostic::Level;
 use crate::rules::RuleId;
 
 mod posix;
-mod table_std;
+mod table_fork_crate;
 mod table_libc;
 mod table_nix;
 mod table_rustix;
-mod table_fork_crate;
+mod table_std;
 
-pub use posix::{POSIX_EDITION, POSIX_SAFE, PosixChange, POSIX_CHANGES};
+pub use posix::{GLIBC_DEVIATIONS, POSIX_CHANGES, POSIX_EDITION, POSIX_SAFE, PosixChange};
 
 /// What calling an API in a forked child means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +115,438 @@ pub fn builtin() -> impl Iterator<Item = &'static ApiEntry> {
         .chain(table_fork_crate::ENTRIES)
 }
 
+impl ApiEntry {
+    /// True when the call ends the child region: [`Verdict::Terminates`]
+    /// (`_exit`, `abort`, `exit_group`) and hazards of rule `exit`
+    /// (`exit`, `std::process::exit`: they run atexit handlers and
+    /// destructors, which is the hazard, and then the process is gone).
+    /// The analysis stops walking the region after such a call; code after
+    /// it is dead in the child.
+    pub fn ends_region(&self) -> bool {
+        matches!(
+            self.verdict,
+            Verdict::Terminates | Verdict::Hazard(RuleId::Exit, _)
+        )
+    }
+
+    /// The kind of child process this call creates, if it creates one:
+    /// every [`Verdict::Fork`], and the `clone` functions of
+    /// [`CLONE_FUNCTIONS`], whose verdict is `RunsInChild { arg: 0 }` (the
+    /// callback is the child region) and which also fork. For `clone` this
+    /// says `Fork`; whether `CLONE_VM` makes it a `vfork` is read from the
+    /// flags by the analysis.
+    pub fn fork_kind(&self) -> Option<ForkKind> {
+        match self.verdict {
+            Verdict::Fork(kind) => Some(kind),
+            Verdict::RunsInChild { .. } if CLONE_FUNCTIONS.contains(&self.path) => {
+                Some(ForkKind::Fork)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Functions that run their callback in a new process and are fork sites.
+pub const CLONE_FUNCTIONS: &[&str] = &["libc::clone", "nix::sched::clone"];
+
+/// Crates whose public API the tables cover. A call into one of them that
+/// has no entry is not an unknown call: `libc` falls back to the POSIX list
+/// (see [`Knowledge::lookup_path`]); for `std`/`core`/`alloc`, `nix`,
+/// `rustix` and `fork` the tables list every hazardous item users call, so
+/// an unlisted item is not reported.
+pub const KNOWN_CRATES: &[&str] = &["alloc", "core", "fork", "libc", "nix", "rustix", "std"];
+
+impl Knowledge {
+    /// The entry for a call by path: a free function, an associated function,
+    /// a tuple-struct or enum-variant constructor.
+    ///
+    /// Keys:
+    /// - `core::`/`alloc::` are read as `std::` ([`canonical_std`]); turbofish
+    ///   generics are ignored (`Vec::<u8>::with_capacity`).
+    /// - The full canonical path is tried first (`std::env::var`,
+    ///   `std::string::String::from`, `nix::unistd::execv`).
+    /// - Type-associated functions of `std` are also keyed by their last two
+    ///   segments, because prelude types are written unqualified: `String::from`,
+    ///   `Box::new`, `Vec::with_capacity` find the entries of
+    ///   `std::string::String::from` etc. This short key is used only for a
+    ///   two-segment path whose first segment is capitalised (a type), or for
+    ///   a `std` path that has no entry of its own; `tokio::fs::File::open`
+    ///   never matches `std::fs::File::open`.
+    /// - `libc::name` without an explicit entry falls back to the POSIX list:
+    ///   on it → `Safe`; not on it → `Hazard(LibcUnsafe, Error)` naming the
+    ///   edition.
+    ///
+    /// [`Knowledge::extra`] entries come first and are matched on the same
+    /// keys (their full path, or their last two segments for a two-segment
+    /// call).
+    pub fn lookup_path(&self, path: &str) -> Option<ApiEntry> {
+        let path = strip_generics(path);
+        let path = canonical_std(&path);
+        let path: &str = &path;
+        let short = short_key(path);
+        if let Some(e) = self.extra.iter().find(|e| {
+            matches!(e.kind, ApiKind::Function)
+                && (e.path == path
+                    || (path.matches("::").count() == 1
+                        && short.is_some()
+                        && short_key(e.path) == short))
+        }) {
+            return Some(*e);
+        }
+        let idx = &*INDEX;
+        if let Some(e) = idx.paths.get(path) {
+            return Some(**e);
+        }
+        if let Some(short) = short {
+            let root = path.split("::").next().unwrap_or("");
+            if (path.matches("::").count() == 1 || root == "std")
+                && let Some(e) = idx.short.get(short)
+            {
+                return Some(**e);
+            }
+        }
+        if let Some(name) = path.strip_prefix("libc::")
+            && !name.contains("::")
+            && !name.is_empty()
+        {
+            return Some(libc_fallback(name));
+        }
+        None
+    }
+
+    /// The entry for a method call `.name(..)`. `receiver` is the last
+    /// segment of the receiver's type when the analysis knows it (`Mutex`,
+    /// `Vec`, `Stdout`), `None` otherwise.
+    ///
+    /// - An entry whose receiver list names `receiver` matches with
+    ///   [`Confidence::Exact`].
+    /// - An entry with an empty receiver list matches any receiver with
+    ///   `Exact`: the table uses it only for names that are unambiguous
+    ///   (`pre_exec`, `unwrap`, `as_raw_fd`).
+    /// - With `receiver == None`, entries with receiver lists match by name
+    ///   with [`Confidence::NameOnly`], but only when no entry for that name
+    ///   is `Safe`: `.lock()` is a hazard whatever it locks (the first entry
+    ///   in table order is returned: `Mutex::lock`), while `write` is safe on
+    ///   a `File` and a hazard on `Stdout` or `RwLock`, so it needs the
+    ///   receiver and yields `None` without it.
+    /// - With a known receiver that no entry lists, `None`: `.lock()` on a
+    ///   user type is not `Mutex::lock`.
+    ///
+    /// [`Knowledge::extra`] entries come first.
+    pub fn lookup_method(
+        &self,
+        name: &str,
+        receiver: Option<&str>,
+    ) -> Option<(ApiEntry, Confidence)> {
+        let extra: Vec<&ApiEntry> = self
+            .extra
+            .iter()
+            .filter(|e| e.path == name && matches!(e.kind, ApiKind::Method { .. }))
+            .collect();
+        if let Some(hit) = match_method(&extra, receiver) {
+            return Some(hit);
+        }
+        let candidates = INDEX.methods.get(name)?;
+        match_method(candidates, receiver)
+    }
+
+    /// The entry for a macro invocation by path: `println`, `std::println`,
+    /// `core::panic`, `vec`, `format`. The key is the last segment, for a
+    /// bare name or a `std`/`core`/`alloc` path; `log::info` is not
+    /// `std`'s and yields `None` (unless `extra` lists it by full path).
+    ///
+    /// `write!`/`writeln!` are `Safe` here: they expand to
+    /// `$dst.write_fmt(format_args!(..))`, which formats without allocating,
+    /// so the verdict belongs to the destination. The analysis judges them
+    /// as the method call `write_fmt` on the first argument
+    /// ([`Knowledge::lookup_method`]`("write_fmt", ..)`: `Stdout`/`Stderr`
+    /// → `stdio`, `String` → `alloc`; a fixed buffer such as `&mut [u8]`
+    /// or a raw-fd `File` is fine).
+    ///
+    /// `vec![]` with no elements does not allocate; the entry describes
+    /// `vec![..]` with elements, and the analysis skips the empty form.
+    pub fn lookup_macro(&self, path: &str) -> Option<ApiEntry> {
+        let path = path.trim_end_matches('!');
+        if let Some(e) = self
+            .extra
+            .iter()
+            .find(|e| matches!(e.kind, ApiKind::Macro) && e.path == path)
+        {
+            return Some(*e);
+        }
+        let name = match path.rsplit_once("::") {
+            None => path,
+            Some((prefix, name)) => {
+                let root = prefix
+                    .trim_start_matches("::")
+                    .split("::")
+                    .next()
+                    .unwrap_or("");
+                if !matches!(root, "std" | "core" | "alloc" | "$crate") {
+                    return None;
+                }
+                name
+            }
+        };
+        if let Some(e) = self
+            .extra
+            .iter()
+            .find(|e| matches!(e.kind, ApiKind::Macro) && e.path == name)
+        {
+            return Some(*e);
+        }
+        INDEX.macros.get(name).map(|e| **e)
+    }
+
+    /// True for crates the tables cover ([`KNOWN_CRATES`]): `std`, `core`,
+    /// `alloc`, `libc`, `nix`, `rustix`, `fork`. A call into such a crate
+    /// with no entry is judged by the crate's fallback (libc: the POSIX
+    /// list), not reported as `unknown-call`.
+    pub fn is_known_crate(&self, root: &str) -> bool {
+        KNOWN_CRATES.contains(&root.trim_start_matches("::"))
+    }
+}
+
+/// Picks the method entry for `receiver` among `candidates` (see
+/// [`Knowledge::lookup_method`]).
+fn match_method(
+    candidates: &[&ApiEntry],
+    receiver: Option<&str>,
+) -> Option<(ApiEntry, Confidence)> {
+    let receivers_of = |e: &ApiEntry| match e.kind {
+        ApiKind::Method { receivers } => receivers,
+        _ => &[],
+    };
+    if let Some(r) = receiver
+        && let Some(e) = candidates.iter().find(|e| receivers_of(e).contains(&r))
+    {
+        return Some((**e, Confidence::Exact));
+    }
+    if let Some(e) = candidates.iter().find(|e| receivers_of(e).is_empty()) {
+        return Some((**e, Confidence::Exact));
+    }
+    if receiver.is_some() {
+        return None;
+    }
+    // Name only: every reading must be a hazard (the first in table order
+    // is reported); if any type makes the call safe, the name proves nothing.
+    let first = candidates.first()?;
+    if candidates.iter().all(|e| e.verdict != Verdict::Safe) {
+        Some((**first, Confidence::NameOnly))
+    } else {
+        None
+    }
+}
+
+/// `Type::name` for a path whose second-to-last segment is capitalised
+/// (a type), e.g. `String::from` for `std::string::String::from`.
+fn short_key(path: &str) -> Option<&str> {
+    let (head, _) = path.rsplit_once("::")?;
+    let ty = head.rsplit("::").next()?;
+    if !ty.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    Some(&path[head.len() - ty.len()..])
+}
+
+/// Removes turbofish generics: `Vec::<u8>::new` → `Vec::new`, and a leading
+/// `::`.
+fn strip_generics(path: &str) -> std::borrow::Cow<'_, str> {
+    let path = path.trim_start_matches("::");
+    if !path.contains('<') && !path.contains(' ') {
+        return path.into();
+    }
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            ' ' => {}
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    while out.contains("::::") {
+        out = out.replace("::::", "::");
+    }
+    out.trim_end_matches("::").to_string().into()
+}
+
+/// The indexes over the built-in tables, built once.
+struct Index {
+    /// Functions by canonical path.
+    paths: HashMap<&'static str, &'static ApiEntry>,
+    /// `std` type-associated functions by `Type::name`.
+    short: HashMap<&'static str, &'static ApiEntry>,
+    /// Methods by name, in table order.
+    methods: HashMap<&'static str, Vec<&'static ApiEntry>>,
+    /// Macros by name.
+    macros: HashMap<&'static str, &'static ApiEntry>,
+    /// Synthesised `Safe` entries for the POSIX list, by bare name.
+    posix: HashMap<&'static str, ApiEntry>,
+}
+
+static INDEX: LazyLock<Index> = LazyLock::new(|| {
+    let mut idx = Index {
+        paths: HashMap::new(),
+        short: HashMap::new(),
+        methods: HashMap::new(),
+        macros: HashMap::new(),
+        posix: HashMap::new(),
+    };
+    for e in builtin() {
+        match e.kind {
+            ApiKind::Function => {
+                idx.paths.entry(e.path).or_insert(e);
+                if e.path.starts_with("std::")
+                    && let Some(short) = short_key(e.path)
+                {
+                    idx.short.entry(short).or_insert(e);
+                }
+            }
+            ApiKind::Method { .. } => idx.methods.entry(e.path).or_default().push(e),
+            ApiKind::Macro => {
+                idx.macros.entry(e.path).or_insert(e);
+            }
+        }
+    }
+    for &name in POSIX_SAFE {
+        let path: &'static str = format!("libc::{name}").leak();
+        idx.posix.insert(
+            name,
+            ApiEntry {
+                path,
+                kind: ApiKind::Function,
+                verdict: Verdict::Safe,
+                reason: "is on the async-signal-safe list of POSIX.1-2024 (XSH 2.4.3)",
+                fix: "",
+            },
+        );
+    }
+    idx
+});
+
+/// Interned `libc::name` paths of functions that are not on the POSIX list,
+/// so the synthesised entry can carry a `&'static str` path. Bounded by the
+/// number of distinct libc functions the checked code calls.
+static INTERNED: LazyLock<RwLock<HashSet<&'static str>>> = LazyLock::new(Default::default);
+
+fn intern(path: &str) -> &'static str {
+    if let Some(p) = INTERNED.read().unwrap_or_else(|e| e.into_inner()).get(path) {
+        return p;
+    }
+    let mut set = INTERNED.write().unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = set.get(path) {
+        return p;
+    }
+    let p: &'static str = path.to_string().leak();
+    set.insert(p);
+    p
+}
+
+/// The verdict for `libc::name` when no table lists it: the POSIX list.
+fn libc_fallback(name: &str) -> ApiEntry {
+    if let Some(e) = INDEX.posix.get(name) {
+        return *e;
+    }
+    ApiEntry {
+        path: intern(&format!("libc::{name}")),
+        kind: ApiKind::Function,
+        verdict: Verdict::Hazard(RuleId::LibcUnsafe, Level::Error),
+        reason: "is not on the async-signal-safe list of POSIX.1-2024 (XSH 2.4.3)",
+        fix: "call only async-signal-safe functions between fork and exec: do this work in the parent before fork, or use an async-signal-safe equivalent",
+    }
+}
+
+/// Shorthands for the tables, so each entry reads as one line of data.
+pub(crate) mod build {
+    use super::{ApiEntry, ApiKind, ForkKind, Verdict};
+    use crate::diagnostic::Level;
+    use crate::rules::RuleId;
+
+    pub const SAFE: Verdict = Verdict::Safe;
+    pub const ALLOC: Verdict = Verdict::Hazard(RuleId::Alloc, Level::Error);
+    #[allow(dead_code)] // used by table_nix
+    pub const ALLOC_WRAPPER: Verdict = Verdict::Hazard(RuleId::AllocatingWrapper, Level::Error);
+    pub const STDIO: Verdict = Verdict::Hazard(RuleId::Stdio, Level::Error);
+    pub const LOCK: Verdict = Verdict::Hazard(RuleId::Lock, Level::Error);
+    pub const ENV: Verdict = Verdict::Hazard(RuleId::Env, Level::Error);
+    pub const EXIT: Verdict = Verdict::Hazard(RuleId::Exit, Level::Error);
+    pub const PANIC: Verdict = Verdict::Hazard(RuleId::Panic, Level::Warning);
+    pub const THREAD: Verdict = Verdict::Hazard(RuleId::Thread, Level::Error);
+    pub const LIBC_UNSAFE: Verdict = Verdict::Hazard(RuleId::LibcUnsafe, Level::Error);
+    pub const LIBC_UNSAFE_WARN: Verdict = Verdict::Hazard(RuleId::LibcUnsafe, Level::Warning);
+    pub const FORK: Verdict = Verdict::Fork(ForkKind::Fork);
+    pub const VFORK: Verdict = Verdict::Fork(ForkKind::Vfork);
+    pub const EXEC: Verdict = Verdict::Exec;
+    pub const TERMINATES: Verdict = Verdict::Terminates;
+    pub const RUNS_IN_CHILD: Verdict = Verdict::RunsInChild { arg: 0 };
+
+    /// A function or associated function called by path.
+    pub const fn func(
+        path: &'static str,
+        verdict: Verdict,
+        reason: &'static str,
+        fix: &'static str,
+    ) -> ApiEntry {
+        ApiEntry {
+            path,
+            kind: ApiKind::Function,
+            verdict,
+            reason,
+            fix,
+        }
+    }
+
+    /// A `Safe` function, with the reason it is safe.
+    pub const fn safe(path: &'static str, reason: &'static str) -> ApiEntry {
+        func(path, SAFE, reason, "")
+    }
+
+    /// A method on one of `receivers` (empty: any receiver).
+    pub const fn method(
+        name: &'static str,
+        receivers: &'static [&'static str],
+        verdict: Verdict,
+        reason: &'static str,
+        fix: &'static str,
+    ) -> ApiEntry {
+        ApiEntry {
+            path: name,
+            kind: ApiKind::Method { receivers },
+            verdict,
+            reason,
+            fix,
+        }
+    }
+
+    /// A `Safe` method.
+    pub const fn safe_method(
+        name: &'static str,
+        receivers: &'static [&'static str],
+        reason: &'static str,
+    ) -> ApiEntry {
+        method(name, receivers, SAFE, reason, "")
+    }
+
+    /// A macro, keyed by its name.
+    pub const fn mac(
+        name: &'static str,
+        verdict: Verdict,
+        reason: &'static str,
+        fix: &'static str,
+    ) -> ApiEntry {
+        ApiEntry {
+            path: name,
+            kind: ApiKind::Macro,
+            verdict,
+            reason,
+            fix,
+        }
+    }
+}
+
 /// `core::x` and `alloc::x` are the same items as `std::x`.
 pub fn canonical_std(path: &str) -> std::borrow::Cow<'_, str> {
     for prefix in ["core::", "alloc::"] {
@@ -121,3 +556,6 @@ pub fn canonical_std(path: &str) -> std::borrow::Cow<'_, str> {
     }
     path.into()
 }
+
+#[cfg(test)]
+mod tests;
