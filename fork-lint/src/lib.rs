@@ -7,6 +7,8 @@
 #[cfg(feature = "cli")]
 pub mod baseline;
 #[cfg(feature = "cli")]
+pub mod cargo_project;
+#[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "cli")]
 pub mod config;
@@ -19,6 +21,7 @@ pub mod knowledge;
 #[cfg(feature = "cli")]
 pub mod report;
 pub mod rules;
+pub mod scan;
 pub mod suppress;
 
 pub use engine::{check_crate, check_source};
