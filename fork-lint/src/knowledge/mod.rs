@@ -467,7 +467,6 @@ pub(crate) mod build {
 
     pub const SAFE: Verdict = Verdict::Safe;
     pub const ALLOC: Verdict = Verdict::Hazard(RuleId::Alloc, Level::Error);
-    #[allow(dead_code)] // used by table_nix
     pub const ALLOC_WRAPPER: Verdict = Verdict::Hazard(RuleId::AllocatingWrapper, Level::Error);
     pub const STDIO: Verdict = Verdict::Hazard(RuleId::Stdio, Level::Error);
     pub const LOCK: Verdict = Verdict::Hazard(RuleId::Lock, Level::Error);

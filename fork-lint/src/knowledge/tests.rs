@@ -390,3 +390,93 @@ fn exec_p_variants_are_warnings() {
         assert!(e.reason.contains("POSIX"), "{f}: {}", e.reason);
     }
 }
+
+#[test]
+fn crate_tables() {
+    assert_eq!(
+        verdict("nix::unistd::fork"),
+        Some(Verdict::Fork(ForkKind::Fork))
+    );
+    for f in [
+        "execv", "execve", "execvp", "execvpe", "fexecve", "execveat",
+    ] {
+        assert_eq!(
+            verdict(&format!("nix::unistd::{f}")),
+            Some(Verdict::Hazard(RuleId::AllocatingWrapper, Level::Error)),
+            "{f}"
+        );
+    }
+    assert_eq!(
+        verdict("nix::unistd::chdir"),
+        Some(Verdict::PathArgument { limit: 1024 })
+    );
+    assert_eq!(verdict("nix::unistd::dup2"), Some(Verdict::Safe));
+    assert_eq!(verdict("nix::sys::wait::waitpid"), Some(Verdict::Safe));
+    assert_eq!(
+        k().lookup_path("nix::sched::clone").unwrap().fork_kind(),
+        Some(ForkKind::Fork)
+    );
+    assert_eq!(verdict("nix::unistd::_exit"), None, "nix has no _exit");
+    assert_eq!(
+        verdict("rustix::runtime::kernel_fork"),
+        Some(Verdict::Fork(ForkKind::Fork))
+    );
+    assert_eq!(verdict("rustix::runtime::execve"), Some(Verdict::Exec));
+    assert_eq!(
+        verdict("rustix::runtime::exit_group"),
+        Some(Verdict::Terminates)
+    );
+    assert_eq!(
+        verdict("rustix::process::chdir"),
+        Some(Verdict::PathArgument { limit: 256 })
+    );
+    assert_eq!(
+        verdict("rustix::fs::open"),
+        Some(Verdict::PathArgument { limit: 256 })
+    );
+    assert_eq!(verdict("rustix::stdio::stdout"), Some(Verdict::Safe));
+    assert_eq!(
+        verdict("std::io::stdout"),
+        Some(Verdict::Hazard(RuleId::Stdio, Level::Error))
+    );
+    assert_eq!(
+        verdict("std::fs::File::open"),
+        Some(Verdict::PathArgument { limit: 384 })
+    );
+    assert_eq!(verdict("fork::fork"), Some(Verdict::Fork(ForkKind::Fork)));
+    assert_eq!(verdict("fork::daemon"), Some(Verdict::Fork(ForkKind::Fork)));
+    assert_eq!(verdict("fork::close_fd"), Some(Verdict::Safe));
+    assert_eq!(
+        verdict("std::os::unix::process::CommandExt::pre_exec"),
+        Some(Verdict::RunsInChild { arg: 1 }),
+        "called as a path, the closure is the second argument"
+    );
+}
+
+#[test]
+fn lookups_are_fast_enough() {
+    // The analysis asks for every call in child code: a lookup must be a
+    // hash probe, not a scan. 200k mixed lookups finish well under a second
+    // even in a debug build.
+    let kb = Knowledge::default();
+    let start = std::time::Instant::now();
+    let mut hits = 0usize;
+    for i in 0..50_000 {
+        hits += kb
+            .lookup_path(if i % 2 == 0 {
+                "std::env::var"
+            } else {
+                "libc::getpid"
+            })
+            .is_some() as usize;
+        hits += kb.lookup_path("String::from").is_some() as usize;
+        hits += kb.lookup_method("lock", Some("Mutex")).is_some() as usize;
+        hits += kb.lookup_macro("println").is_some() as usize;
+    }
+    assert_eq!(hits, 200_000);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}
