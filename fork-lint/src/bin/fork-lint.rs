@@ -1,4 +1,5 @@
-//! The `fork-lint` command (placeholder until the CLI lands).
+//! The `fork-lint` command. The library does the work (`fork_lint::cli`).
+
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::from(2)
+    fork_lint::cli::main()
 }

@@ -3,15 +3,28 @@
 //! baseline, printing and the exit code.
 //!
 //! Exit codes (**API Boundary**): 0 no error-level finding, 1 at least one,
-//! 2 the tool's own error (usage, configuration, unreadable path, bad
-//! baseline).
+//! 2 the tool's own error (usage, configuration, an unreadable or missing
+//! path, a bad baseline, a file that could not be read or parsed, since the
+//! check is then incomplete). 2 wins over 1.
+//!
+//! Tool errors go to stderr, once each, lowercase, naming the offending
+//! value; results go to stdout. A closed stdout (`fork-lint | head`) ends the
+//! output quietly.
 
+use std::io::{self, IsTerminal, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::{Args, Parser, ValueEnum};
+use rayon::prelude::*;
 
-use crate::input::CrateSources;
+use crate::config::Config;
+use crate::diagnostic::{FileError, Finding, Level, Location};
+use crate::discover::{self, DiscoverError, Excludes};
+use crate::input::{CrateSources, Options, RealFs};
+use crate::report::{self, Output, Printer};
+use crate::rules::{ALL, RuleId};
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -30,7 +43,7 @@ pub enum Format {
 /// When to colour the human output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum ColorChoice {
-    /// Colour when the output is a terminal.
+    /// Colour when the output is a terminal (and `NO_COLOR` is not set).
     #[default]
     Auto,
     Always,
@@ -63,10 +76,360 @@ pub struct CommonArgs {
     pub list_rules: bool,
 }
 
+/// `fork-lint [OPTIONS] [PATH...]`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "fork-lint",
+    version,
+    about = "Finds code that runs in a forked child before exec and is not async-signal-safe",
+    after_help = "Exit status: 0 no error-level finding, 1 at least one, 2 usage or I/O error."
+)]
+pub struct Cli {
+    /// Files or folders to check (folders are walked for `*.rs`, honouring
+    /// `.gitignore`). Default: the current folder.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// The `fork-lint` binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    run_paths(&cli.common, &cli.paths)
+}
+
+/// Runs the pipeline on command-line paths: loads the configuration of the
+/// run root (the single folder given, else the current folder), discovers
+/// the crates (honouring the configuration's `exclude`), and checks them.
+pub fn run_paths(common: &CommonArgs, paths: &[PathBuf]) -> ExitCode {
+    if let Some(code) = info_request(common) {
+        return code;
+    }
+    let root = match paths {
+        [one] if one.is_dir() => one.clone(),
+        _ => PathBuf::from("."),
+    };
+    let config = match crate::config::load(&root) {
+        Ok(c) => c,
+        Err(e) => return tool_error(&e.to_string()),
+    };
+    let excludes = match excludes_of(&config, &root) {
+        Ok(ex) => ex,
+        Err(e) => return tool_error(&e.to_string()),
+    };
+    let found = discover::discover(paths, &excludes);
+    pipeline(common, found.crates, &root, config, found.errors)
+}
+
 /// Runs the pipeline on already discovered crates: loads the configuration
 /// of `root`, drops files its `exclude` globs match, checks every crate in
 /// parallel, applies the baseline, prints, and returns the exit code.
 pub fn run(common: &CommonArgs, crates: Vec<CrateSources>, root: &Path) -> ExitCode {
-    let _ = (common, crates, root);
+    if let Some(code) = info_request(common) {
+        return code;
+    }
+    let config = match crate::config::load(root) {
+        Ok(c) => c,
+        Err(e) => return tool_error(&e.to_string()),
+    };
+    let crates = match excludes_of(&config, root) {
+        Ok(ex) => ex.filter_crates(crates),
+        Err(e) => return tool_error(&e.to_string()),
+    };
+    pipeline(common, crates, root, config, Vec::new())
+}
+
+/// `--explain` and `--list-rules`: print and return the exit code.
+fn info_request(common: &CommonArgs) -> Option<ExitCode> {
+    if let Some(name) = &common.explain {
+        return Some(match name.parse::<RuleId>() {
+            Ok(id) => {
+                let meta = id.meta();
+                let text = format!(
+                    "# {} ({}, {} by default)\n\n{}\n\n{}",
+                    meta.name,
+                    meta.summary,
+                    meta.default_level,
+                    report::rule_docs(meta).trim_end(),
+                    "Suppress one finding with `// fork-lint: allow(RULE)` on the line above it."
+                        .replace("RULE", meta.name)
+                );
+                write_stdout(|out| writeln!(out, "{text}"), ExitCode::SUCCESS)
+            }
+            Err(e) => tool_error(&e.to_string()),
+        });
+    }
+    if common.list_rules {
+        let width = ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
+        return Some(write_stdout(
+            |out| {
+                for r in ALL {
+                    writeln!(
+                        out,
+                        "{:width$}  {:7}  {}",
+                        r.name,
+                        r.default_level.as_str(),
+                        r.summary
+                    )?;
+                }
+                Ok(())
+            },
+            ExitCode::SUCCESS,
+        ));
+    }
+    None
+}
+
+fn excludes_of(config: &Config, root: &Path) -> Result<Excludes, DiscoverError> {
+    // Globs are relative to the configuration's folder.
+    let base = config
+        .source
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.to_path_buf());
+    let base = if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    };
+    Excludes::new(&base, &config.exclude)
+}
+
+/// What the engine found in all crates.
+struct Checked {
+    findings: Vec<Finding>,
+    file_errors: Vec<FileError>,
+    files: usize,
+    /// Crates the engine could not finish (it panicked).
+    internal_errors: Vec<String>,
+}
+
+fn check_all(crates: &[CrateSources], options: &Options) -> Checked {
+    let files: usize = crates.iter().map(|c| c.files.len()).sum();
+    // A progress bar only for long scans, and only on a terminal: never in
+    // piped or captured output.
+    let bar = (files >= 500 && io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(crates.len() as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} checking crates {pos}/{len} {wide_bar} {elapsed}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let results: Vec<Result<crate::input::Report, String>> = crates
+        .par_iter()
+        .map(|krate| {
+            let report = catch_unwind(AssertUnwindSafe(|| crate::engine::check_crate(krate, &RealFs, options)))
+                .map_err(|_| format!("internal error: the engine panicked while checking crate `{}` (please report this bug)", krate.name));
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+            report
+        })
+        .collect();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let mut checked = Checked {
+        findings: Vec::new(),
+        file_errors: Vec::new(),
+        files,
+        internal_errors: Vec::new(),
+    };
+    for r in results {
+        match r {
+            Ok(report) => {
+                checked.findings.extend(report.findings);
+                checked.file_errors.extend(report.errors);
+            }
+            Err(e) => checked.internal_errors.push(e),
+        }
+    }
+    checked.findings.sort_by(finding_order);
+    checked.findings.dedup();
+    checked.file_errors.sort_by(|a, b| {
+        a.location
+            .cmp(&b.location)
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    checked.file_errors.dedup();
+    checked
+}
+
+/// File, line, column, rule; then the rest so the order is total.
+fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (
+        &a.location.file,
+        a.location.line,
+        a.location.column,
+        a.rule,
+        &a.message,
+        a.location.end_line,
+        a.location.end_column,
+    )
+        .cmp(&(
+            &b.location.file,
+            b.location.line,
+            b.location.column,
+            b.rule,
+            &b.message,
+            b.location.end_line,
+            b.location.end_column,
+        ))
+        .then_with(|| {
+            let key = |f: &Finding| {
+                (
+                    f.chain
+                        .iter()
+                        .map(|s| (s.label.clone(), s.location.clone()))
+                        .collect::<Vec<_>>(),
+                    f.help.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        })
+}
+
+fn pipeline(
+    common: &CommonArgs,
+    crates: Vec<CrateSources>,
+    root: &Path,
+    config: Config,
+    discover_errors: Vec<DiscoverError>,
+) -> ExitCode {
+    let mut tool_failed = false;
+    for e in &discover_errors {
+        report_error(&e.to_string());
+        tool_failed = true;
+    }
+    // Load the baseline before the long part, so a bad one fails fast.
+    let baseline = match &common.baseline {
+        Some(path) => match crate::baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(e) => return tool_error(&format!("cannot load baseline: {e}")),
+        },
+        None => None,
+    };
+    let mut options = config.options;
+    options.suppressions = !common.no_suppress;
+
+    let checked = check_all(&crates, &options);
+    for e in &checked.internal_errors {
+        report_error(e);
+        tool_failed = true;
+    }
+    let mut findings = checked.findings;
+    if let Some(path) = &common.write_baseline
+        && let Err(e) = crate::baseline::write(path, &findings, root)
+    {
+        report_error(&format!(
+            "cannot write baseline {}: {}",
+            path.display(),
+            discover::io_message(&e)
+        ));
+        tool_failed = true;
+    }
+    if let Some(baseline) = &baseline {
+        findings = baseline.filter(findings, root);
+        findings.sort_by(finding_order);
+    }
+
+    let mut file_errors = checked.file_errors;
+    if common.format != Format::Human {
+        // Machine formats carry the discovery errors too (they were also
+        // printed on stderr above).
+        file_errors.extend(discover_errors.iter().map(|e| FileError {
+            location: Location {
+                file: e.path.clone(),
+                line: 0,
+                column: 0,
+                end_line: 0,
+                end_column: 0,
+            },
+            message: e.message.clone(),
+        }));
+    }
+    let base = std::env::current_dir().unwrap_or_default();
+    let output = Output {
+        findings: &findings,
+        file_errors: &file_errors,
+        files_checked: checked.files,
+        base: &base,
+        success: !tool_failed,
+    };
+    let has_errors = findings.iter().any(|f| f.level == Level::Error);
+    let code = if tool_failed || !file_errors.is_empty() {
+        ExitCode::from(2)
+    } else if has_errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    };
+
+    let mut printer: Box<dyn Printer> = match common.format {
+        Format::Human => Box::new(report::human::HumanPrinter::new(stdout_color(common.color))),
+        Format::Json => Box::new(report::json::JsonPrinter),
+        Format::Sarif => Box::new(report::sarif::SarifPrinter::default()),
+        Format::Github => Box::new(report::github::GithubPrinter),
+    };
+    let printed = write_stdout(|out| printer.print(out, &output), code);
+    if common.format == Format::Human {
+        let _ = writeln!(io::stderr(), "{}", report::summary_line(&output));
+    }
+    printed
+}
+
+/// Whether the human output gets colour codes.
+fn stdout_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
+        }
+    }
+}
+
+/// Writes to a buffered stdout. A broken pipe ends quietly with `code`;
+/// any other write error is a tool error.
+fn write_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>, code: ExitCode) -> ExitCode {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match f(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => code,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => code,
+        Err(e) => {
+            // Nothing more can reach stdout; drop the buffer without flushing again.
+            std::mem::forget(out);
+            tool_error(&format!(
+                "cannot write output: {}",
+                discover::io_message(&e)
+            ))
+        }
+    }
+}
+
+fn report_error(message: &str) {
+    let _ = writeln!(io::stderr(), "error: {message}");
+}
+
+fn tool_error(message: &str) -> ExitCode {
+    report_error(message);
     ExitCode::from(2)
 }
