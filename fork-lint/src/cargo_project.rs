@@ -101,8 +101,9 @@ pub fn module_tree(root: &Path, fs: &dyn FileSystem) -> ModuleTree {
         module: Vec::new(),
         child_dir: root_dir,
     }];
-    while let Some(w) = work.pop() {
-        if !seen.insert(normalize(&w.path)) {
+    while let Some(mut w) = work.pop() {
+        w.path = normalize(&w.path);
+        if !seen.insert(w.path.clone()) {
             continue;
         }
         let text = fs.read(&w.path);
