@@ -48,3 +48,57 @@ declare_rule! {
     /// - `std::os::unix::process::CommandExt::pre_exec`
     pub(crate) static ALLOC = (Alloc, "alloc", Error, "heap allocation or deallocation in a forked child");
 }
+
+#[cfg(test)]
+mod doc_contract {
+    //! The documentation contract of the hazard rules: every rule file's
+    //! docs have the full set of sections, cite the POSIX edition, and the
+    //! default levels are the documented ones.
+
+    use crate::diagnostic::Level;
+    use crate::rules::{ALL, RuleId};
+
+    #[test]
+    fn hazard_rules_are_fully_documented() {
+        for r in ALL.iter().filter(|r| r.id != RuleId::UnusedSuppression) {
+            for section in ["Known problems", "References"] {
+                assert!(
+                    r.section(section).is_some_and(|s| !s.is_empty()),
+                    "rule `{}` lacks a `## {section}` section",
+                    r.name
+                );
+            }
+            assert!(
+                !r.docs.contains("TODO"),
+                "rule `{}` still says TODO",
+                r.name
+            );
+            let refs = r.section("References").unwrap_or_default();
+            assert!(
+                refs.contains("POSIX"),
+                "rule `{}` cites no POSIX text",
+                r.name
+            );
+            let example = r.section("Example").unwrap_or_default();
+            assert!(
+                example.contains("```"),
+                "rule `{}` has no example code",
+                r.name
+            );
+            let fixed = r.docs.split("Use instead:").nth(1).unwrap_or_default();
+            assert!(fixed.contains("```"), "rule `{}` has no fixed code", r.name);
+        }
+    }
+
+    #[test]
+    fn default_levels() {
+        for r in ALL {
+            let expected = match r.id {
+                RuleId::UnknownCall => Level::Note,
+                RuleId::Panic | RuleId::UnusedSuppression => Level::Warning,
+                _ => Level::Error,
+            };
+            assert_eq!(r.default_level, expected, "default level of `{}`", r.name);
+        }
+    }
+}
