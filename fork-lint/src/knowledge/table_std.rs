@@ -958,6 +958,12 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         "runs the closure in the forked child, between fork and exec",
         "",
     ),
+    func(
+        "std::os::unix::process::CommandExt::exec",
+        ALLOC,
+        "builds argv and envp, which allocates when the environment was changed, and takes std's environment lock before `execvp`",
+        "build argv and envp as `CString`s before fork and call `libc::execve`",
+    ),
     safe("std::process::id", "is a `getpid` system call"),
     safe(
         "std::os::unix::process::parent_id",
@@ -1210,6 +1216,231 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         "unwrap_or_default",
         &[],
         "returns the value or the default without panicking",
+    ),
+    safe_method(
+        "map",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "map_err",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "and_then",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "or_else",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "unwrap_or_else",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "ok_or_else",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "is_some_and",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "is_ok_and",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "as_deref",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "iter",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "iter_mut",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "next",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "enumerate",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "zip",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "rev",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "filter",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "any",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "all",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "find",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "position",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "take",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "skip",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "chain",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "copied",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "count",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "checked_add",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "checked_sub",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "checked_mul",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "wrapping_add",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "wrapping_sub",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "saturating_add",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "saturating_sub",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "to_le_bytes",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "to_be_bytes",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "to_ne_bytes",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "is_null",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "add",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "offset",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "cast",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "starts_with",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "ends_with",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "split_at",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "chunks",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "to_bytes",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
+    ),
+    safe_method(
+        "to_str",
+        &[],
+        "is pure computation on borrowed or `Copy` data; closures it takes are checked on their own",
     ),
     safe_method("raw_os_error", &[], "reads the stored error code"),
     safe_method("kind", &["Error"], "reads the stored error kind"),
