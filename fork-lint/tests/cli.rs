@@ -228,17 +228,57 @@ fn bad_flags_are_usage_errors() {
 }
 
 #[test]
-fn missing_baseline_is_an_error_naming_it() {
+fn bad_baseline_is_an_error_naming_it() {
     let dir = TempDir::new("baseline");
     dir.write("main.rs", CLEAN_CHILD);
     let o = run_in(dir.path(), &["--baseline", "nope.json"]);
-    // A baseline that cannot be read fails the run; if baselines are not
-    // implemented yet, a missing one is accepted and the run is clean.
-    let c = code(&o);
-    assert!(c == 2 || c == 0, "{}", stderr(&o));
-    if c == 2 {
-        assert!(stderr(&o).contains("nope.json"), "{}", stderr(&o));
-    }
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("nope.json"), "{}", stderr(&o));
+    dir.write("garbage.json", "{ not json");
+    let o = run_in(dir.path(), &["--baseline", "garbage.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("garbage.json"), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "",
+        "nothing is printed when the baseline is bad"
+    );
+}
+
+#[test]
+fn configuration_excludes_paths_and_bad_configuration_is_an_error() {
+    let dir = TempDir::new("config");
+    dir.write("src/main.rs", CLEAN_CHILD);
+    dir.write("vendor/dep/src/lib.rs", ALLOC_IN_CHILD);
+    dir.write("src/generated/out.rs", ALLOC_IN_CHILD);
+    let files_checked = |o: &Output| -> u64 {
+        let last = stdout(o).lines().last().unwrap().to_string();
+        let v: serde_json::Value = serde_json::from_str(&last).unwrap();
+        v["files_checked"].as_u64().unwrap()
+    };
+    let o = run_in(dir.path(), &["--format", "json"]);
+    assert_eq!(files_checked(&o), 3);
+    dir.write(
+        "fork-lint.toml",
+        "exclude = [\"vendor/**\", \"src/generated/\"]\n",
+    );
+    let o = run_in(dir.path(), &["--format", "json"]);
+    assert_eq!(files_checked(&o), 1, "{}", stderr(&o));
+    // The single folder given is the run root whose configuration applies.
+    let o = run_in(
+        dir.path().parent().unwrap(),
+        &["--format", "json", dir.path().to_str().unwrap()],
+    );
+    assert_eq!(files_checked(&o), 1, "{}", stderr(&o));
+    dir.write("fork-lint.toml", "[rules]\nno-such-rule = \"allow\"\n");
+    let o = run_in(dir.path(), &[]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("fork-lint.toml:2:"),
+        "names file and line: {}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("no-such-rule"), "{}", stderr(&o));
 }
 
 #[test]

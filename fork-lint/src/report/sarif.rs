@@ -4,7 +4,8 @@
 //! **API Boundary.** What is in it:
 //!
 //! - `tool.driver`: `name`, `version`, `informationUri`, and every rule
-//!   (sorted by id) with `id`, `name` (the id in PascalCase),
+//!   (sorted by id) with `id`, `name` (the id in PascalCase, omitted when
+//!   that differs from the id only in case, as SARIF 3.49.7 requires),
 //!   `shortDescription` (the rule's summary), `fullDescription` (its
 //!   "What it does"), `help` (`text` and `markdown`: the whole rule
 //!   documentation, as `fork-lint --explain` prints it), `helpUri` when the
@@ -192,13 +193,18 @@ fn rule(meta: &RuleMeta) -> Value {
         .unwrap_or_else(|| meta.summary.to_string());
     let mut rule = json!({
         "id": meta.name,
-        "name": pascal_case(meta.name),
         "shortDescription": { "text": meta.summary },
         "fullDescription": { "text": full },
         "help": { "text": docs, "markdown": docs },
         "defaultConfiguration": { "level": sarif_level(meta.default_level) },
         "properties": { "tags": ["fork-safety", "async-signal-safety"] },
     });
+    // SARIF 3.49.7: `name` must differ from `id`, else be omitted (the
+    // validator's SARIF1001 treats `alloc`/`Alloc` as identical).
+    let name = pascal_case(meta.name);
+    if !name.eq_ignore_ascii_case(meta.name) {
+        rule["name"] = json!(name);
+    }
     if let Some(uri) = rule_help_uri(meta) {
         rule["helpUri"] = json!(uri);
     }
@@ -302,7 +308,6 @@ mod tests {
         assert_eq!(ids, sorted);
         for r in rules {
             for key in [
-                "name",
                 "shortDescription",
                 "fullDescription",
                 "help",
@@ -315,6 +320,9 @@ mod tests {
             assert_eq!(r["shortDescription"]["text"], meta.summary);
         }
         let alloc = rules.iter().find(|r| r["id"] == "alloc").unwrap();
+        assert!(alloc["name"].is_null());
+        let libc = rules.iter().find(|r| r["id"] == "libc-unsafe").unwrap();
+        assert_eq!(libc["name"], "LibcUnsafe");
         assert!(
             alloc["help"]["markdown"]
                 .as_str()
