@@ -15,14 +15,21 @@ pub mod config;
 #[cfg(feature = "cli")]
 pub mod discover;
 pub mod diagnostic;
+pub mod embedded;
 pub mod engine;
+mod index;
 pub mod input;
 pub mod knowledge;
+mod prescan;
 #[cfg(feature = "cli")]
 pub mod report;
+mod regions;
+mod resolve;
 pub mod rules;
 pub mod scan;
+mod summaries;
 pub mod suppress;
+mod types;
 
 pub use engine::{check_crate, check_source};
 pub use diagnostic::{ChainStep, FileError, Finding, Level, Location};

@@ -1,0 +1,227 @@
+//! The engine for the proc-macro crate: works on syn nodes the macro already
+//! parsed and returns findings with their [`Span`]s, so the macro can emit
+//! them as compiler diagnostics.
+//!
+//! A macro sees one item, not the crate: calls are followed into functions
+//! defined inside that item (nested `fn`s); every other call into the crate
+//! is returned in [`EmbeddedReport::unresolved`] for the macro to judge.
+//! Calls into other crates are judged by the knowledge table as usual.
+//!
+//! Unlike [`crate::check_crate`], nothing here touches proc-macro2's source
+//! map (that is not available inside a procedural macro).
+
+use proc_macro2::Span;
+
+use crate::diagnostic::Level;
+use crate::index::{Ctx, Site};
+use crate::input::Options;
+use crate::regions::{Body, RawFinding, Region, analyze, check_fn};
+use crate::resolve::FnCtx;
+use crate::rules::RuleId;
+use crate::types::Env;
+
+/// A finding located by span.
+#[derive(Debug, Clone)]
+pub struct SpannedFinding {
+    pub span: Span,
+    pub rule: RuleId,
+    pub level: Level,
+    pub message: String,
+    pub help: Option<String>,
+    /// The call chain, first the call in the child code, last the hazard.
+    pub chain_labels: Vec<String>,
+}
+
+/// A call into the crate that could not be followed from the item alone.
+#[derive(Debug, Clone)]
+pub struct UnresolvedCall {
+    /// The callee as written or resolved, e.g. `helper`, `self.m`,
+    /// `crate::util::setup`.
+    pub path: String,
+    pub span: Span,
+}
+
+/// What the embedded checks return.
+#[derive(Debug, Clone, Default)]
+pub struct EmbeddedReport {
+    pub findings: Vec<SpannedFinding>,
+    pub unresolved: Vec<UnresolvedCall>,
+}
+
+const FILE: &str = "<macro input>";
+
+fn ctx_for<'o>(options: &'o Options, item: Option<&syn::ItemFn>) -> (Ctx<'o>, Option<usize>) {
+    let mut ctx = Ctx::new(options, "crate");
+    let file = ctx.add_file(FILE.into(), Vec::new(), None);
+    let mut root = None;
+    if let Some(item) = item {
+        ctx.index_virtual(file, vec![syn::Item::Fn(item.clone())]);
+        let name = item.sig.ident.to_string();
+        root = ctx
+            .modules
+            .get(&Vec::new())
+            .and_then(|s| s.fns.get(&name).copied());
+    } else {
+        ctx.index_virtual(file, Vec::new());
+    }
+    (ctx, root)
+}
+
+fn finish(ctx: Ctx<'_>, raw: Vec<RawFinding>, options: &Options) -> EmbeddedReport {
+    let mut seen = std::collections::HashSet::new();
+    let mut findings = Vec::new();
+    for r in raw {
+        let Some(level) = options.effective_level(r.rule, r.level) else {
+            continue;
+        };
+        let (s, e) = (r.site.span.start(), r.site.span.end());
+        if !seen.insert((s.line, s.column, e.line, e.column, r.rule)) {
+            continue;
+        }
+        findings.push(SpannedFinding {
+            span: r.site.span,
+            rule: r.rule,
+            level,
+            message: r.message,
+            help: r.help,
+            chain_labels: r.chain.into_iter().map(|s| s.label).collect(),
+        });
+    }
+    let unresolved = ctx
+        .unresolved
+        .iter()
+        .map(|(path, site)| UnresolvedCall {
+            path: path.clone(),
+            span: site.span,
+        })
+        .collect();
+    EmbeddedReport {
+        findings,
+        unresolved,
+    }
+}
+
+/// `#[fork_guard::child] fn ..`: the whole body is child code (no
+/// `fallthrough`: returning from it is the caller's business).
+pub fn check_child_fn(item: &syn::ItemFn, options: &Options) -> EmbeddedReport {
+    let (mut ctx, root) = ctx_for(options, Some(item));
+    let Some(root) = root else {
+        return EmbeddedReport::default();
+    };
+    let region = Region {
+        body: Body::Fn(root),
+        vfork: false,
+        fallthrough: false,
+        label: "child code starts here (#[fork_guard::child])".to_string(),
+        site: Site {
+            file: 0,
+            span: item.sig.ident.span(),
+        },
+    };
+    let f = FnCtx {
+        file: 0,
+        module: Vec::new(),
+        self_ty: None,
+        scope: Default::default(),
+        uses: Default::default(),
+    };
+    let raw = analyze(&mut ctx, &f, &Env::default(), &region);
+    finish(ctx, raw, options)
+}
+
+/// `fork_guard::child!(|| ..)` or a marked closure: the closure body is
+/// child code.
+pub fn check_child_closure(closure: &syn::ExprClosure, options: &Options) -> EmbeddedReport {
+    let (mut ctx, _) = ctx_for(options, None);
+    let f = FnCtx {
+        file: 0,
+        module: Vec::new(),
+        self_ty: None,
+        scope: Default::default(),
+        uses: Default::default(),
+    };
+    let region = Region {
+        body: Body::Closure(closure),
+        vfork: false,
+        fallthrough: false,
+        label: "child code starts here (fork_guard::child!)".to_string(),
+        site: Site {
+            file: 0,
+            span: closure.or1_token.span,
+        },
+    };
+    let raw = analyze(&mut ctx, &f, &Env::default(), &region);
+    finish(ctx, raw, options)
+}
+
+/// `#[fork_guard::checked] fn ..`: finds the child regions inside the
+/// function as the lint does (fork sites, `pre_exec` closures, markers) and
+/// checks them.
+pub fn check_checked_fn(item: &syn::ItemFn, options: &Options) -> EmbeddedReport {
+    let (mut ctx, root) = ctx_for(options, Some(item));
+    let Some(root) = root else {
+        return EmbeddedReport::default();
+    };
+    let mut raw = check_fn(&mut ctx, root);
+    // Regions inside nested functions of the item.
+    let nested: Vec<usize> = ctx.fns_by_file.get(&0).cloned().unwrap_or_default();
+    for id in nested {
+        if id != root {
+            raw.extend(check_fn(&mut ctx, id));
+        }
+    }
+    finish(ctx, raw, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(r: &EmbeddedReport) -> Vec<String> {
+        let mut v: Vec<String> = r.findings.iter().map(|f| f.rule.to_string()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn child_fn_reports_direct_and_nested_hazards() {
+        let item: syn::ItemFn = syn::parse_quote! {
+            fn child() {
+                fn helper() { println!("x"); }
+                helper();
+                let v: Vec<u8> = Vec::with_capacity(4);
+                unknown_helper();
+                unsafe { libc::_exit(0) };
+            }
+        };
+        let r = check_child_fn(&item, &Options::default());
+        assert_eq!(rules(&r), ["alloc", "stdio"]);
+        let stdio = r.findings.iter().find(|f| f.rule == RuleId::Stdio).unwrap();
+        assert_eq!(stdio.chain_labels, ["child calls helper()", "println!"]);
+        assert!(r.unresolved.iter().any(|u| u.path == "unknown_helper"));
+    }
+
+    #[test]
+    fn child_closure_and_checked_fn() {
+        let c: syn::ExprClosure = syn::parse_quote!(|| {
+            let s = String::from("x");
+            unsafe { libc::_exit(1) }
+        });
+        assert_eq!(
+            rules(&check_child_closure(&c, &Options::default())),
+            ["alloc"]
+        );
+        let item: syn::ItemFn = syn::parse_quote! {
+            fn run() {
+                match unsafe { libc::fork() } {
+                    0 => { let v = vec![1]; }
+                    _ => {}
+                }
+            }
+        };
+        assert_eq!(
+            rules(&check_checked_fn(&item, &Options::default())),
+            ["alloc", "fallthrough"]
+        );
+    }
+}

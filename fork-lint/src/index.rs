@@ -1,0 +1,541 @@
+//! The crate index: files, parsed on demand, and what they define (functions,
+//! methods, modules, `use` declarations, struct fields).
+//!
+//! Parsing is lazy: the engine parses the files the pre-scan selected, and
+//! call resolution parses more when it needs them (a module's file, the files
+//! that textually contain `fn name`). Everything here lives on the thread
+//! that parses (syn trees and spans are `!Send`); the engine converts spans
+//! to [`Location`](crate::Location)s before it returns.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use proc_macro2::Span;
+
+use crate::input::Options;
+
+pub(crate) type FnId = usize;
+pub(crate) type FileId = usize;
+
+/// A position in one of the crate's files.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Site {
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// One function, associated function, method or nested function.
+pub(crate) struct FnDef {
+    pub name: String,
+    pub module: Vec<String>,
+    /// The `Self` type (last path segment) for methods and trait items.
+    pub self_ty: Option<String>,
+    pub file: FileId,
+    pub attrs: Vec<syn::Attribute>,
+    pub sig: syn::Signature,
+    pub block: syn::Block,
+    /// Nested functions visible inside the body (own and enclosing ones).
+    pub scope: Rc<HashMap<String, FnId>>,
+    /// `use` declarations inside the body: alias -> path.
+    pub uses: Rc<HashMap<String, Vec<String>>>,
+}
+
+/// What one module declares.
+#[derive(Default)]
+pub(crate) struct ModScope {
+    /// `use a::b as c` -> `c` -> `[a, b]`.
+    pub uses: HashMap<String, Vec<String>>,
+    /// `use a::b::*` -> `[a, b]`.
+    pub globs: Vec<Vec<String>>,
+    pub fns: HashMap<String, FnId>,
+    /// Structs, enums, unions, traits, type aliases.
+    pub types: HashSet<String>,
+    /// Child modules (inline or file modules).
+    pub mods: HashSet<String>,
+}
+
+pub(crate) struct FileSlot {
+    pub path: PathBuf,
+    pub module: Vec<String>,
+    pub text: Option<String>,
+    pub parsed: bool,
+}
+
+/// A file that failed to parse: where and why.
+pub(crate) struct ParseError {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+}
+
+/// The whole per-crate state of one analysis run.
+pub(crate) struct Ctx<'o> {
+    pub opts: &'o Options,
+    pub crate_name: String,
+    pub files: Vec<FileSlot>,
+    fns: Vec<Option<Rc<FnDef>>>,
+    pub fns_by_file: HashMap<FileId, Vec<FnId>>,
+    pub modules: HashMap<Vec<String>, ModScope>,
+    module_files: HashMap<Vec<String>, FileId>,
+    /// `(type, method)` -> definitions.
+    impls: HashMap<(String, String), Vec<FnId>>,
+    /// Method name -> definitions (any type).
+    methods: HashMap<String, Vec<FnId>>,
+    /// Struct name -> field name -> field type.
+    pub structs: HashMap<String, HashMap<String, syn::Type>>,
+    searched_fn_names: HashSet<String>,
+    searched_structs: HashSet<String>,
+    pub parse_errors: Vec<ParseError>,
+    /// Memoised function summaries (see `summaries`).
+    pub summaries: HashMap<FnId, Rc<crate::summaries::Summary>>,
+    pub in_progress: HashSet<FnId>,
+    pub summary_depth: usize,
+    /// Calls in analysed regions that could not be followed (for the proc
+    /// macro, which decides what to do with them).
+    pub unresolved: Vec<(String, Site)>,
+}
+
+impl<'o> Ctx<'o> {
+    pub fn new(opts: &'o Options, crate_name: &str) -> Self {
+        Ctx {
+            opts,
+            crate_name: crate_name.to_string(),
+            files: Vec::new(),
+            fns: Vec::new(),
+            fns_by_file: HashMap::new(),
+            modules: HashMap::new(),
+            module_files: HashMap::new(),
+            impls: HashMap::new(),
+            methods: HashMap::new(),
+            structs: HashMap::new(),
+            searched_fn_names: HashSet::new(),
+            searched_structs: HashSet::new(),
+            parse_errors: Vec::new(),
+            summaries: HashMap::new(),
+            in_progress: HashSet::new(),
+            summary_depth: 0,
+            unresolved: Vec::new(),
+        }
+    }
+
+    /// Adds a file; `text` is `None` when it could not be read.
+    pub fn add_file(&mut self, path: PathBuf, module: Vec<String>, text: Option<String>) -> FileId {
+        let id = self.files.len();
+        if text.is_some() {
+            self.module_files.entry(module.clone()).or_insert(id);
+        }
+        self.files.push(FileSlot {
+            path,
+            module,
+            text,
+            parsed: false,
+        });
+        id
+    }
+
+    pub fn fn_def(&self, id: FnId) -> Option<Rc<FnDef>> {
+        self.fns.get(id).and_then(|f| f.clone())
+    }
+
+    /// Parses a file (once) and indexes its items.
+    pub fn ensure_parsed(&mut self, file: FileId) {
+        let Some(slot) = self.files.get_mut(file) else {
+            return;
+        };
+        if slot.parsed {
+            return;
+        }
+        slot.parsed = true;
+        let Some(text) = slot.text.as_deref() else {
+            return;
+        };
+        let module = slot.module.clone();
+        match syn::parse_file(text) {
+            Ok(parsed) => {
+                self.modules.entry(module.clone()).or_default();
+                self.index_items(file, &module, parsed.items);
+            }
+            Err(e) => {
+                self.parse_errors.push(ParseError {
+                    file,
+                    span: e.span(),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+
+    /// Indexes items given directly (the proc-macro entry points).
+    pub fn index_virtual(&mut self, file: FileId, items: Vec<syn::Item>) {
+        if let Some(slot) = self.files.get_mut(file) {
+            slot.parsed = true;
+        }
+        self.modules.entry(Vec::new()).or_default();
+        self.index_items(file, &[], items);
+    }
+
+    fn index_items(&mut self, file: FileId, module: &[String], items: Vec<syn::Item>) {
+        let module_vec = module.to_vec();
+        for item in items {
+            match item {
+                syn::Item::Fn(f) => {
+                    let name = f.sig.ident.to_string();
+                    let id = self.add_fn(
+                        file,
+                        &module_vec,
+                        None,
+                        f.attrs,
+                        f.sig,
+                        *f.block,
+                        &HashMap::new(),
+                    );
+                    self.scope_mut(module).fns.insert(name, id);
+                }
+                syn::Item::Impl(imp) => {
+                    let Some(ty) = type_name(&imp.self_ty) else {
+                        continue;
+                    };
+                    for it in imp.items {
+                        if let syn::ImplItem::Fn(m) = it {
+                            let mut attrs = imp.attrs.clone();
+                            attrs.extend(m.attrs);
+                            let id = self.add_fn(
+                                file,
+                                &module_vec,
+                                Some(ty.clone()),
+                                attrs,
+                                m.sig,
+                                m.block,
+                                &HashMap::new(),
+                            );
+                            self.register_method(&ty, id);
+                        }
+                    }
+                }
+                syn::Item::Trait(t) => {
+                    let ty = t.ident.to_string();
+                    self.scope_mut(module).types.insert(ty.clone());
+                    for it in t.items {
+                        if let syn::TraitItem::Fn(m) = it
+                            && let Some(block) = m.default
+                        {
+                            let id = self.add_fn(
+                                file,
+                                &module_vec,
+                                Some(ty.clone()),
+                                m.attrs,
+                                m.sig,
+                                block,
+                                &HashMap::new(),
+                            );
+                            self.register_method(&ty, id);
+                        }
+                    }
+                }
+                syn::Item::Mod(m) => {
+                    let name = m.ident.to_string();
+                    self.scope_mut(module).mods.insert(name.clone());
+                    if let Some((_, items)) = m.content {
+                        let mut sub = module_vec.clone();
+                        sub.push(name);
+                        self.modules.entry(sub.clone()).or_default();
+                        self.index_items(file, &sub, items);
+                    }
+                }
+                syn::Item::Use(u) => {
+                    let scope = self.scope_mut(module);
+                    flatten_use(&u.tree, &mut Vec::new(), &mut scope.uses, &mut scope.globs);
+                }
+                syn::Item::ExternCrate(e) => {
+                    let alias = e
+                        .rename
+                        .map(|(_, i)| i)
+                        .unwrap_or_else(|| e.ident.clone())
+                        .to_string();
+                    let target = e.ident.to_string();
+                    if target != "self" {
+                        self.scope_mut(module).uses.insert(alias, vec![target]);
+                    }
+                }
+                syn::Item::Struct(s) => {
+                    let name = s.ident.to_string();
+                    self.scope_mut(module).types.insert(name.clone());
+                    let fields = self.structs.entry(name).or_default();
+                    for (i, f) in s.fields.into_iter().enumerate() {
+                        let key = f
+                            .ident
+                            .map(|i| i.to_string())
+                            .unwrap_or_else(|| i.to_string());
+                        fields.insert(key, f.ty);
+                    }
+                }
+                syn::Item::Enum(e) => {
+                    self.scope_mut(module).types.insert(e.ident.to_string());
+                }
+                syn::Item::Union(u) => {
+                    self.scope_mut(module).types.insert(u.ident.to_string());
+                }
+                syn::Item::Type(t) => {
+                    self.scope_mut(module).types.insert(t.ident.to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn scope_mut(&mut self, module: &[String]) -> &mut ModScope {
+        self.modules.entry(module.to_vec()).or_default()
+    }
+
+    fn register_method(&mut self, ty: &str, id: FnId) {
+        let Some(def) = self.fn_def(id) else { return };
+        self.impls
+            .entry((ty.to_string(), def.name.clone()))
+            .or_default()
+            .push(id);
+        self.methods.entry(def.name.clone()).or_default().push(id);
+    }
+
+    /// Adds one function; nested `fn` items and `use` declarations at the top
+    /// of its body are taken out and indexed with it.
+    #[allow(clippy::too_many_arguments)]
+    fn add_fn(
+        &mut self,
+        file: FileId,
+        module: &[String],
+        self_ty: Option<String>,
+        attrs: Vec<syn::Attribute>,
+        sig: syn::Signature,
+        mut block: syn::Block,
+        inherited: &HashMap<String, FnId>,
+    ) -> FnId {
+        let id = self.fns.len();
+        self.fns.push(None);
+        let mut nested = Vec::new();
+        let mut uses = HashMap::new();
+        let mut globs = Vec::new();
+        block.stmts.retain_mut(|s| match s {
+            syn::Stmt::Item(syn::Item::Fn(f)) => {
+                nested.push(f.clone());
+                false
+            }
+            syn::Stmt::Item(syn::Item::Use(u)) => {
+                flatten_use(&u.tree, &mut Vec::new(), &mut uses, &mut globs);
+                true
+            }
+            _ => true,
+        });
+        let mut scope = inherited.clone();
+        let mut reserved = Vec::new();
+        for f in &nested {
+            let nid = self.fns.len();
+            self.fns.push(None);
+            scope.insert(f.sig.ident.to_string(), nid);
+            reserved.push(nid);
+        }
+        for (f, nid) in nested.into_iter().zip(reserved) {
+            self.fill_fn(nid, file, module, None, f.attrs, f.sig, *f.block, &scope);
+        }
+        let def = FnDef {
+            name: sig.ident.to_string(),
+            module: module.to_vec(),
+            self_ty,
+            file,
+            attrs,
+            sig,
+            block,
+            scope: Rc::new(scope),
+            uses: Rc::new(uses),
+        };
+        if let Some(slot) = self.fns.get_mut(id) {
+            *slot = Some(Rc::new(def));
+        }
+        self.fns_by_file.entry(file).or_default().push(id);
+        id
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn fill_fn(
+        &mut self,
+        id: FnId,
+        file: FileId,
+        module: &[String],
+        self_ty: Option<String>,
+        attrs: Vec<syn::Attribute>,
+        sig: syn::Signature,
+        block: syn::Block,
+        inherited: &HashMap<String, FnId>,
+    ) {
+        // Index it as a fresh function, then move the definition to `id`.
+        let tmp = self.add_fn(file, module, self_ty, attrs, sig, block, inherited);
+        if let Some(def) = self.fns.get_mut(tmp).and_then(Option::take) {
+            if let Some(slot) = self.fns.get_mut(id) {
+                *slot = Some(def);
+            }
+            if let Some(list) = self.fns_by_file.get_mut(&file) {
+                for f in list.iter_mut() {
+                    if *f == tmp {
+                        *f = id;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The scope of `module`, parsing the file that declares it if needed.
+    pub fn module_scope(&mut self, module: &[String]) -> Option<&ModScope> {
+        if !self.modules.contains_key(module) {
+            // The module's own file, else an ancestor's file (inline `mod`).
+            for k in (0..=module.len()).rev() {
+                let Some(prefix) = module.get(..k) else {
+                    continue;
+                };
+                if let Some(&f) = self.module_files.get(prefix) {
+                    self.ensure_parsed(f);
+                    break;
+                }
+            }
+        }
+        self.modules.get(module)
+    }
+
+    /// Whether `module` is a module of this crate.
+    pub fn is_module(&mut self, module: &[String]) -> bool {
+        if self.module_files.contains_key(module) {
+            return true;
+        }
+        self.module_scope(module).is_some()
+    }
+
+    /// Parses every unparsed file that textually defines `fn name`.
+    fn load_fn_name(&mut self, name: &str) {
+        if !self.searched_fn_names.insert(name.to_string()) {
+            return;
+        }
+        let needle = format!("fn {name}");
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let mut hits = Vec::new();
+        for (i, slot) in self.files.iter().enumerate() {
+            if slot.parsed {
+                continue;
+            }
+            let Some(text) = slot.text.as_deref() else {
+                continue;
+            };
+            let bytes = text.as_bytes();
+            let found = finder.find_iter(bytes).any(|pos| {
+                let after = bytes.get(pos + needle.len()).copied();
+                !after.is_some_and(is_ident_byte)
+            });
+            if found {
+                hits.push(i);
+            }
+        }
+        for i in hits {
+            self.ensure_parsed(i);
+        }
+    }
+
+    /// Definitions of method `name` on type `ty` (an inherent or trait impl,
+    /// or a trait's default method).
+    pub fn methods_of(&mut self, ty: &str, name: &str) -> Vec<FnId> {
+        self.load_fn_name(name);
+        self.impls
+            .get(&(ty.to_string(), name.to_string()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Every method named `name` in the crate (receiver unknown).
+    pub fn methods_named(&mut self, name: &str) -> Vec<FnId> {
+        self.load_fn_name(name);
+        self.methods.get(name).cloned().unwrap_or_default()
+    }
+
+    /// Field types of struct `name`, parsing files that define it if needed.
+    pub fn struct_field(&mut self, name: &str, field: &str) -> Option<syn::Type> {
+        if !self.structs.contains_key(name) && self.searched_structs.insert(name.to_string()) {
+            let needle = format!("struct {name}");
+            let finder = memchr::memmem::Finder::new(needle.as_bytes());
+            let hits: Vec<FileId> = self
+                .files
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| {
+                    !s.parsed
+                        && s.text
+                            .as_deref()
+                            .is_some_and(|t| finder.find(t.as_bytes()).is_some())
+                })
+                .map(|(i, _)| i)
+                .collect();
+            for i in hits {
+                self.ensure_parsed(i);
+            }
+        }
+        self.structs.get(name)?.get(field).cloned()
+    }
+}
+
+pub(crate) fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// The last path segment of a type, through references, parens and groups:
+/// `&mut Foo<T>` -> `Foo`.
+pub(crate) fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        syn::Type::Reference(r) => type_name(&r.elem),
+        syn::Type::Paren(p) => type_name(&p.elem),
+        syn::Type::Group(g) => type_name(&g.elem),
+        _ => None,
+    }
+}
+
+/// Flattens a `use` tree into aliases and globs.
+pub(crate) fn flatten_use(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<String>,
+    uses: &mut HashMap<String, Vec<String>>,
+    globs: &mut Vec<Vec<String>>,
+) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            flatten_use(&p.tree, prefix, uses, globs);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            if name == "self" {
+                if let Some(last) = prefix.last() {
+                    uses.insert(last.clone(), prefix.clone());
+                }
+            } else {
+                let mut path = prefix.clone();
+                path.push(name.clone());
+                uses.insert(name, path);
+            }
+        }
+        syn::UseTree::Rename(r) => {
+            let name = r.ident.to_string();
+            let alias = r.rename.to_string();
+            if alias == "_" {
+                return;
+            }
+            let mut path = prefix.clone();
+            if name != "self" {
+                path.push(name);
+            }
+            uses.insert(alias, path);
+        }
+        syn::UseTree::Glob(_) => globs.push(prefix.clone()),
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                flatten_use(t, prefix, uses, globs);
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Path resolution within one crate: `use` aliases and globs, `crate::`,
+//! `self::`, `super::`, inline modules, nested functions, `Self::m`,
+//! `Type::m`. A path that leaves the crate becomes an [`Target::Extern`]
+//! path string for the knowledge table.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::index::{Ctx, FileId, FnDef, FnId};
+
+/// What a path names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A function of this crate.
+    LocalFn(FnId),
+    /// `Type::name` for a type of this crate (or `Self::name`).
+    LocalMethod { ty: String, name: String },
+    /// A path outside the crate, e.g. `libc::fork`, `std::env::var`,
+    /// `String::from`.
+    Extern(String),
+    /// A single name resolution could not place (a local variable, a
+    /// function from a glob import of another crate, a macro-generated item).
+    Unknown(String),
+}
+
+/// Where a piece of code sits: what its paths resolve against.
+#[derive(Clone)]
+pub(crate) struct FnCtx {
+    pub file: FileId,
+    pub module: Vec<String>,
+    pub self_ty: Option<String>,
+    /// Nested functions visible here.
+    pub scope: Rc<HashMap<String, FnId>>,
+    /// `use` declarations inside the function body.
+    pub uses: Rc<HashMap<String, Vec<String>>>,
+}
+
+impl FnCtx {
+    pub fn of(def: &FnDef) -> FnCtx {
+        FnCtx {
+            file: def.file,
+            module: def.module.clone(),
+            self_ty: def.self_ty.clone(),
+            scope: def.scope.clone(),
+            uses: def.uses.clone(),
+        }
+    }
+}
+
+/// The identifiers of a path's segments (generic arguments dropped).
+pub(crate) fn segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
+const MAX_DEPTH: usize = 24;
+
+/// Resolves a path written inside `f`.
+pub(crate) fn resolve(ctx: &mut Ctx<'_>, f: &FnCtx, segs: &[String]) -> Target {
+    let Some(first) = segs.first() else {
+        return Target::Unknown(String::new());
+    };
+    if segs.len() == 1
+        && let Some(&id) = f.scope.get(first)
+    {
+        return Target::LocalFn(id);
+    }
+    if let Some(p) = f.uses.get(first)
+        && p.as_slice() != [first.clone()]
+    {
+        let mut full = p.clone();
+        full.extend(segs.iter().skip(1).cloned());
+        return lookup(ctx, &f.module, &full, 0, true);
+    }
+    if first == "Self"
+        && let (Some(ty), Some(name), 2) = (&f.self_ty, segs.get(1), segs.len())
+    {
+        return Target::LocalMethod {
+            ty: ty.clone(),
+            name: name.clone(),
+        };
+    }
+    lookup(ctx, &f.module, segs, 0, true)
+}
+
+/// Resolves `segs` as written in `module`. With `extern_ok`, a path that
+/// names nothing local is taken as a path into another crate.
+fn lookup(
+    ctx: &mut Ctx<'_>,
+    module: &[String],
+    segs: &[String],
+    depth: usize,
+    extern_ok: bool,
+) -> Target {
+    let Some(first) = segs.first() else {
+        return Target::Unknown(String::new());
+    };
+    if depth > MAX_DEPTH {
+        return Target::Unknown(first.clone());
+    }
+    let rest = segs.get(1..).unwrap_or(&[]);
+    if first == "crate" || (*first == ctx.crate_name && !ctx.is_module(&[first.clone()])) {
+        return lookup(ctx, &[], rest, depth + 1, false);
+    }
+    if first == "self" {
+        return lookup(ctx, module, rest, depth + 1, false);
+    }
+    if first == "super" {
+        let parent = module.get(..module.len().saturating_sub(1)).unwrap_or(&[]);
+        return lookup(ctx, parent, rest, depth + 1, false);
+    }
+    // What the module declares. Cloned out so the context can parse more.
+    let (use_path, is_fn, is_mod, is_type, globs) = match ctx.module_scope(module) {
+        Some(scope) => (
+            scope.uses.get(first).cloned(),
+            if segs.len() == 1 {
+                scope.fns.get(first).copied()
+            } else {
+                None
+            },
+            scope.mods.contains(first),
+            scope.types.contains(first),
+            scope.globs.clone(),
+        ),
+        None => (None, None, false, false, Vec::new()),
+    };
+    if let Some(id) = is_fn {
+        return Target::LocalFn(id);
+    }
+    if let Some(p) = use_path
+        && p.as_slice() != [first.clone()]
+    {
+        let mut full = p;
+        full.extend(rest.iter().cloned());
+        return lookup(ctx, module, &full, depth + 1, true);
+    }
+    if is_mod {
+        let mut sub = module.to_vec();
+        sub.push(first.clone());
+        if rest.is_empty() {
+            return Target::Unknown(first.clone());
+        }
+        return lookup(ctx, &sub, rest, depth + 1, false);
+    }
+    if is_type && let [_, name] = segs {
+        return Target::LocalMethod {
+            ty: first.clone(),
+            name: name.clone(),
+        };
+    }
+    for g in &globs {
+        let local = g
+            .first()
+            .is_some_and(|s| s == "crate" || s == "self" || s == "super")
+            || ctx
+                .module_scope(module)
+                .is_some_and(|s| g.first().is_some_and(|f| s.mods.contains(f)));
+        if local {
+            let mut full = g.clone();
+            full.extend(segs.iter().cloned());
+            let t = lookup(ctx, module, &full, depth + 1, false);
+            if !matches!(t, Target::Unknown(_)) {
+                return t;
+            }
+        } else if !g.is_empty() {
+            let cand = format!("{}::{}", g.join("::"), segs.join("::"));
+            if ctx.opts.knowledge.lookup_path(&cand).is_some() {
+                return Target::Extern(cand);
+            }
+        }
+    }
+    if extern_ok && segs.len() >= 2 {
+        return Target::Extern(segs.join("::"));
+    }
+    Target::Unknown(segs.join("::"))
+}
+
+/// Resolves a macro or attribute path to the string the knowledge table and
+/// the marker checks use: `println`, `std::println`, `fork_guard::child`.
+/// `None` for a macro of this crate.
+pub(crate) fn resolve_macro(ctx: &mut Ctx<'_>, f: &FnCtx, path: &syn::Path) -> Option<String> {
+    let segs = segments(path);
+    let first = segs.first()?;
+    if segs.len() == 1 {
+        let alias = f.uses.get(first).cloned().or_else(|| {
+            ctx.module_scope(&f.module)
+                .and_then(|s| s.uses.get(first).cloned())
+        });
+        return Some(match alias {
+            Some(p) => p.join("::"),
+            None => first.clone(),
+        });
+    }
+    match resolve(ctx, f, &segs) {
+        Target::Extern(s) => Some(s),
+        Target::Unknown(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// The canonical name of an attribute or macro path, resolved through `use`.
+pub(crate) fn path_is(ctx: &mut Ctx<'_>, f: &FnCtx, path: &syn::Path, canonical: &[&str]) -> bool {
+    resolve_macro(ctx, f, path).is_some_and(|p| {
+        let p = p.trim_start_matches("::");
+        canonical.contains(&p)
+    })
+}

@@ -1,0 +1,945 @@
+//! The child-code walker and per-function summaries.
+//!
+//! [`Walker`] walks code that runs in a child (a region, or a function called
+//! from one) statement by statement, asks the knowledge table about every
+//! call, method call and macro, follows calls into the crate through
+//! memoised [`Summary`]s (cycle-safe, depth-bounded), and tracks whether
+//! control can reach the end (for `fallthrough`). Code after a call that
+//! ends the region (`_exit`, `abort`, `exit`, a diverging local function) is
+//! dead in the child and not walked.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+
+use crate::diagnostic::Level;
+use crate::index::{Ctx, FnDef, FnId, Site};
+use crate::knowledge::{ApiEntry, Confidence, Verdict};
+use crate::resolve::{FnCtx, Target, resolve, resolve_macro, segments};
+use crate::rules::RuleId;
+use crate::types::{Env, TypeGuess, env_of, expr_guess, strip};
+
+/// One step of a call chain.
+#[derive(Debug, Clone)]
+pub(crate) struct Step {
+    pub label: String,
+    pub site: Site,
+}
+
+/// One hazard, as found where it is.
+#[derive(Debug, Clone)]
+pub(crate) struct Hazard {
+    pub rule: RuleId,
+    pub level: Level,
+    /// The operation, e.g. `` `println!` `` or `` `std::env::var` ``.
+    pub op: String,
+    /// What `op` does, completing "`op` ...".
+    pub reason: String,
+    pub help: Option<String>,
+    /// Where the hazard itself is.
+    pub site: Site,
+    /// Calls from the summarised function down to the hazard (the hazard
+    /// itself not included).
+    pub chain: Vec<Step>,
+    /// The verdict came from the method name alone.
+    pub guessed: bool,
+    /// The message when reported where it is.
+    pub message: String,
+}
+
+/// The hazards of one rule that a function reaches.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleHaz {
+    /// The first one found (the most severe, if levels differ).
+    pub first: Hazard,
+    pub count: usize,
+}
+
+/// What calling a function of the crate means in a child.
+#[derive(Debug, Default)]
+pub(crate) struct Summary {
+    /// At most one entry per rule.
+    pub hazards: Vec<RuleHaz>,
+    /// The function never returns (`-> !`, or every path ends the process).
+    pub diverges: bool,
+    /// Calls it makes that could not be followed: callee path and site.
+    pub unresolved: Vec<(String, Site)>,
+}
+
+/// A hazard reported at a site of the walked code, directly or through a call.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    pub site: Site,
+    pub hazard: Hazard,
+    /// `Some((callee label, count))` when reached through a local call.
+    pub via: Option<(String, usize)>,
+}
+
+impl Event {
+    pub fn rule(&self) -> RuleId {
+        self.hazard.rule
+    }
+
+    pub fn level(&self) -> Level {
+        self.hazard.level
+    }
+
+    /// The message of the finding at `self.site`.
+    pub fn message(&self) -> String {
+        match &self.via {
+            None => self.hazard.message.clone(),
+            Some((callee, count)) => {
+                let h = &self.hazard;
+                let mut m = format!("call to `{callee}` reaches {}, which {}", h.op, h.reason);
+                if *count > 1 {
+                    m.push_str(&format!(
+                        ", and {} more {} hazard{}",
+                        count - 1,
+                        h.rule,
+                        if *count > 2 { "s" } else { "" }
+                    ));
+                }
+                if h.guessed {
+                    m.push_str(" (guessed from the method name)");
+                }
+                m
+            }
+        }
+    }
+
+    /// The chain from the site down to the hazard (empty when direct).
+    pub fn chain(&self) -> Vec<Step> {
+        match &self.via {
+            None => Vec::new(),
+            Some((callee, _)) => {
+                let mut chain = vec![Step {
+                    label: format!("child calls {callee}"),
+                    site: self.site,
+                }];
+                chain.extend(self.hazard.chain.iter().cloned());
+                chain.push(Step {
+                    label: self.hazard.op.trim_matches('`').to_string(),
+                    site: self.hazard.site,
+                });
+                chain
+            }
+        }
+    }
+}
+
+const MAX_EXPR_DEPTH: usize = 160;
+const MAX_SUMMARY_DEPTH: usize = 48;
+const MAX_METHOD_CANDIDATES: usize = 4;
+
+/// Walks child code.
+pub(crate) struct Walker<'c, 'o> {
+    pub ctx: &'c mut Ctx<'o>,
+    pub f: FnCtx,
+    pub env: Env,
+    /// In a vfork child: everything but exec and `_exit` is reported.
+    pub vfork: bool,
+    allowed: Vec<RuleId>,
+    pub events: Vec<Event>,
+    /// Control can leave the walked code early (`return`, `?`, `break` out of
+    /// it) without ending the process.
+    pub escapes: bool,
+    loop_depth: usize,
+    depth: usize,
+    pub unresolved: Vec<(String, Site)>,
+}
+
+impl<'c, 'o> Walker<'c, 'o> {
+    pub fn new(ctx: &'c mut Ctx<'o>, f: FnCtx, env: Env, vfork: bool) -> Self {
+        Walker {
+            ctx,
+            f,
+            env,
+            vfork,
+            allowed: Vec::new(),
+            events: Vec::new(),
+            escapes: false,
+            loop_depth: 0,
+            depth: 0,
+            unresolved: Vec::new(),
+        }
+    }
+
+    fn site(&self, span: proc_macro2::Span) -> Site {
+        Site {
+            file: self.f.file,
+            span,
+        }
+    }
+
+    /// Pushes the rules of `#[fork_guard::allow(..)]` attributes; returns how
+    /// many were pushed.
+    pub fn push_allows(&mut self, attrs: &[syn::Attribute]) -> usize {
+        let rules = allowed_rules(attrs);
+        let n = rules.len();
+        self.allowed.extend(rules);
+        n
+    }
+
+    fn pop_allows(&mut self, n: usize) {
+        let keep = self.allowed.len().saturating_sub(n);
+        self.allowed.truncate(keep);
+    }
+
+    fn push_event(&mut self, e: Event) {
+        if self.allowed.contains(&e.rule()) {
+            return;
+        }
+        self.events.push(e);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn emit(
+        &mut self,
+        rule: RuleId,
+        level: Level,
+        op: String,
+        reason: &str,
+        help: &str,
+        span: proc_macro2::Span,
+        guessed: bool,
+    ) {
+        let mut message = format!("{op} {reason}");
+        if guessed {
+            message.push_str(" (guessed from the method name)");
+        }
+        let hazard = Hazard {
+            rule,
+            level,
+            op,
+            reason: reason.to_string(),
+            help: (!help.is_empty()).then(|| help.to_string()),
+            site: self.site(span),
+            chain: Vec::new(),
+            guessed,
+            message,
+        };
+        self.push_event(Event {
+            site: self.site(span),
+            hazard,
+            via: None,
+        });
+    }
+
+    fn emit_vfork(&mut self, op: &str, span: proc_macro2::Span) {
+        self.emit(
+            RuleId::Vfork,
+            Level::Error,
+            op.to_string(),
+            "runs in a vfork child, which shares the parent's memory and stack until it calls exec or `_exit`",
+            "call only an exec function or `_exit` after vfork, or use fork or `posix_spawn` instead",
+            span,
+            false,
+        );
+    }
+
+    /// Walks a block; `true` when control can reach its end.
+    pub fn block(&mut self, b: &syn::Block) -> bool {
+        self.stmts(&b.stmts)
+    }
+
+    pub fn stmts(&mut self, stmts: &[syn::Stmt]) -> bool {
+        for s in stmts {
+            if !self.stmt(s) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn stmt(&mut self, s: &syn::Stmt) -> bool {
+        match s {
+            syn::Stmt::Local(l) => {
+                let n = self.push_allows(&l.attrs);
+                let mut live = true;
+                if let Some(init) = &l.init {
+                    live = self.expr(&init.expr);
+                    if let Some((_, els)) = &init.diverge {
+                        self.expr(els);
+                    }
+                }
+                self.pop_allows(n);
+                live
+            }
+            syn::Stmt::Item(_) => true,
+            syn::Stmt::Expr(e, _) => self.expr(e),
+            syn::Stmt::Macro(m) => {
+                let n = self.push_allows(&m.attrs);
+                let live = self.mac(&m.mac);
+                self.pop_allows(n);
+                live
+            }
+        }
+    }
+
+    /// Walks an expression; `true` when control can continue after it.
+    pub fn expr(&mut self, e: &syn::Expr) -> bool {
+        if self.depth > MAX_EXPR_DEPTH {
+            return true;
+        }
+        self.depth += 1;
+        let n = self.push_allows(expr_attrs(e));
+        let live = self.expr_inner(e);
+        self.pop_allows(n);
+        self.depth -= 1;
+        live
+    }
+
+    fn all<'a>(&mut self, exprs: impl IntoIterator<Item = &'a syn::Expr>) -> bool {
+        let mut live = true;
+        for e in exprs {
+            live &= self.expr(e);
+        }
+        live
+    }
+
+    fn expr_inner(&mut self, e: &syn::Expr) -> bool {
+        use syn::Expr as E;
+        match e {
+            E::Call(c) => {
+                let mut live = self.all(c.args.iter());
+                if !matches!(strip(&c.func), E::Path(_)) {
+                    live &= self.expr(&c.func);
+                }
+                live && self.call(c)
+            }
+            E::MethodCall(m) => {
+                let mut live = self.expr(&m.receiver);
+                live &= self.all(m.args.iter());
+                live && self.method_call(m)
+            }
+            E::Macro(m) => self.mac(&m.mac),
+            E::Closure(c) => {
+                let saved = (self.escapes, self.loop_depth);
+                self.loop_depth = 0;
+                self.expr(&c.body);
+                (self.escapes, self.loop_depth) = saved;
+                true
+            }
+            E::Block(b) => self.block(&b.block),
+            E::Unsafe(u) => self.block(&u.block),
+            E::Const(_) => true,
+            E::Async(_) => true,
+            E::If(i) => {
+                if !self.expr(&i.cond) {
+                    return false;
+                }
+                let then = self.block(&i.then_branch);
+                match &i.else_branch {
+                    Some((_, els)) => {
+                        let els = self.expr(els);
+                        then || els
+                    }
+                    None => true,
+                }
+            }
+            E::Match(m) => {
+                if !self.expr(&m.expr) {
+                    return false;
+                }
+                let mut any = false;
+                for arm in &m.arms {
+                    if let Some((_, g)) = &arm.guard {
+                        self.expr(g);
+                    }
+                    any |= self.expr(&arm.body);
+                }
+                any
+            }
+            E::Loop(l) => {
+                self.loop_depth += 1;
+                self.block(&l.body);
+                self.loop_depth -= 1;
+                has_break(&l.body)
+            }
+            E::While(w) => {
+                self.expr(&w.cond);
+                self.loop_depth += 1;
+                self.block(&w.body);
+                self.loop_depth -= 1;
+                true
+            }
+            E::ForLoop(fl) => {
+                self.expr(&fl.expr);
+                self.loop_depth += 1;
+                self.block(&fl.body);
+                self.loop_depth -= 1;
+                true
+            }
+            E::Return(r) => {
+                if let Some(v) = &r.expr {
+                    self.expr(v);
+                }
+                self.escapes = true;
+                false
+            }
+            E::Break(b) => {
+                if let Some(v) = &b.expr {
+                    self.expr(v);
+                }
+                if self.loop_depth == 0 {
+                    self.escapes = true;
+                }
+                false
+            }
+            E::Continue(_) => {
+                if self.loop_depth == 0 {
+                    self.escapes = true;
+                }
+                false
+            }
+            E::Try(t) => {
+                let live = self.expr(&t.expr);
+                self.escapes = true;
+                live
+            }
+            E::Assign(a) => self.expr(&a.right) && self.expr(&a.left),
+            E::Binary(b) => self.expr(&b.left) && self.expr(&b.right),
+            E::Unary(u) => self.expr(&u.expr),
+            E::Field(f) => self.expr(&f.base),
+            E::Index(i) => self.expr(&i.expr) && self.expr(&i.index),
+            E::Paren(p) => self.expr(&p.expr),
+            E::Group(g) => self.expr(&g.expr),
+            E::Reference(r) => self.expr(&r.expr),
+            E::Cast(c) => self.expr(&c.expr),
+            E::Array(a) => self.all(a.elems.iter()),
+            E::Tuple(t) => self.all(t.elems.iter()),
+            E::Struct(s) => {
+                let mut live = true;
+                for f in &s.fields {
+                    live &= self.expr(&f.expr);
+                }
+                if let Some(rest) = &s.rest {
+                    live &= self.expr(rest);
+                }
+                live
+            }
+            E::Range(r) => {
+                let mut live = true;
+                if let Some(s) = &r.start {
+                    live &= self.expr(s);
+                }
+                if let Some(s) = &r.end {
+                    live &= self.expr(s);
+                }
+                live
+            }
+            E::Let(l) => self.expr(&l.expr),
+            E::Repeat(r) => self.expr(&r.expr),
+            E::Await(a) => self.expr(&a.base),
+            E::Yield(y) => {
+                if let Some(v) = &y.expr {
+                    self.expr(v);
+                }
+                true
+            }
+            _ => true,
+        }
+    }
+
+    /// A call `f(args)`; `true` when control can continue after it.
+    fn call(&mut self, c: &syn::ExprCall) -> bool {
+        let syn::Expr::Path(p) = strip(&c.func) else {
+            return true;
+        };
+        if p.qself.is_some() {
+            return true;
+        }
+        let segs = segments(&p.path);
+        if let [one] = segs.as_slice()
+            && (self.env.is_local(one) || one.starts_with(|c: char| c.is_ascii_uppercase()))
+        {
+            // A closure or fn-pointer variable (closure bodies are walked
+            // where they are written), or a tuple struct / variant.
+            return true;
+        }
+        let span = c.span();
+        match resolve(self.ctx, &self.f, &segs) {
+            Target::LocalFn(id) => self.local_call(id, span),
+            Target::LocalMethod { ty, name } => {
+                let ids = self.ctx.methods_of(&ty, &name);
+                if ids.is_empty() {
+                    if !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                        self.unresolved
+                            .push((format!("{ty}::{name}"), self.site(span)));
+                    }
+                    return true;
+                }
+                self.local_calls(&ids, span)
+            }
+            Target::Extern(path) => self.extern_call(&path, c.args.first(), span),
+            Target::Unknown(name) => {
+                if self.vfork {
+                    self.emit_vfork(&format!("`{name}()`"), span);
+                }
+                self.unresolved.push((name.clone(), self.site(span)));
+                self.emit(
+                    RuleId::UnknownCall,
+                    Level::Note,
+                    format!("`{name}()`"),
+                    "could not be resolved, so fork-lint cannot tell whether it is async-signal-safe",
+                    "check that it only calls async-signal-safe functions",
+                    span,
+                    false,
+                );
+                true
+            }
+        }
+    }
+
+    fn extern_call(
+        &mut self,
+        path: &str,
+        first_arg: Option<&syn::Expr>,
+        span: proc_macro2::Span,
+    ) -> bool {
+        let entry = self.ctx.opts.knowledge.lookup_path(path);
+        let op = format!("`{path}`");
+        match entry {
+            Some(entry) => self.apply(&entry, Confidence::Exact, op, first_arg, span),
+            None => {
+                let root = path
+                    .trim_start_matches("::")
+                    .split("::")
+                    .next()
+                    .unwrap_or("");
+                if self.vfork {
+                    self.emit_vfork(&op, span);
+                } else if !self.ctx.opts.knowledge.is_known_crate(root)
+                    && !root.starts_with(|c: char| c.is_ascii_uppercase())
+                {
+                    self.emit(
+                        RuleId::UnknownCall,
+                        Level::Note,
+                        op,
+                        &format!("is in crate `{root}`, whose async-signal safety fork-lint does not know"),
+                        "check that it only calls async-signal-safe functions, or describe it in the `knowledge` section of the configuration",
+                        span,
+                        false,
+                    );
+                }
+                true
+            }
+        }
+    }
+
+    /// Applies a knowledge verdict at `span`; `true` when control continues.
+    fn apply(
+        &mut self,
+        entry: &ApiEntry,
+        conf: Confidence,
+        op: String,
+        path_arg: Option<&syn::Expr>,
+        span: proc_macro2::Span,
+    ) -> bool {
+        let guessed = conf == Confidence::NameOnly;
+        if self.vfork {
+            match entry.verdict {
+                Verdict::Exec => return true,
+                _ if entry.ends_region() && !matches!(entry.verdict, Verdict::Hazard(..)) => {
+                    return false;
+                }
+                _ => {
+                    self.emit_vfork(&op, span);
+                    return !entry.ends_region();
+                }
+            }
+        }
+        match entry.verdict {
+            Verdict::Safe | Verdict::Exec | Verdict::Fork(_) | Verdict::RunsInChild { .. } => true,
+            Verdict::Terminates => false,
+            Verdict::Hazard(rule, level) => {
+                let level = if guessed {
+                    level.min(Level::Warning)
+                } else {
+                    level
+                };
+                self.emit(rule, level, op, entry.reason, entry.fix, span, guessed);
+                !entry.ends_region()
+            }
+            Verdict::PathArgument { limit } => {
+                match path_arg.and_then(literal_len) {
+                    Some(len) if len < limit => {}
+                    Some(len) => {
+                        let reason = format!(
+                            "copies its {len}-byte path argument to the heap (paths of {limit} bytes or more are allocated)"
+                        );
+                        self.emit(
+                            RuleId::Alloc,
+                            Level::Error,
+                            op,
+                            &reason,
+                            entry.fix,
+                            span,
+                            guessed,
+                        );
+                    }
+                    None => {
+                        let reason = format!(
+                            "copies its path argument to the heap when it is {limit} bytes or longer, and its length is not known statically"
+                        );
+                        self.emit(
+                            RuleId::Alloc,
+                            Level::Warning,
+                            op,
+                            &reason,
+                            entry.fix,
+                            span,
+                            guessed,
+                        );
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    /// A call into the crate: the callee's hazards are reported here, once
+    /// per rule, with the chain.
+    fn local_call(&mut self, id: FnId, span: proc_macro2::Span) -> bool {
+        let Some(def) = self.ctx.fn_def(id) else {
+            return true;
+        };
+        let label = callee_label(&def);
+        let sum = summary(self.ctx, id);
+        if self.vfork {
+            self.emit_vfork(&format!("`{}`", label), span);
+            return !sum.diverges;
+        }
+        for rh in &sum.hazards {
+            let e = Event {
+                site: self.site(span),
+                hazard: rh.first.clone(),
+                via: Some((label.clone(), rh.count)),
+            };
+            self.push_event(e);
+        }
+        self.unresolved.extend(sum.unresolved.iter().cloned());
+        !sum.diverges
+    }
+
+    fn local_calls(&mut self, ids: &[FnId], span: proc_macro2::Span) -> bool {
+        let mut live = false;
+        for &id in ids.iter().take(MAX_METHOD_CANDIDATES) {
+            live |= self.local_call(id, span);
+        }
+        live || ids.is_empty()
+    }
+
+    fn method_call(&mut self, m: &syn::ExprMethodCall) -> bool {
+        let name = m.method.to_string();
+        let span = method_span(m);
+        let guess: Option<TypeGuess> =
+            expr_guess(self.ctx, &self.f, &self.env, &m.receiver, 0).filter(|g| !g.is_empty());
+        // A method of the crate.
+        if let Some(g) = &guess {
+            for ty in g.iter().take(3) {
+                let ids = self.ctx.methods_of(ty, &name);
+                if !ids.is_empty() {
+                    return self.local_calls(&ids, span);
+                }
+            }
+        } else {
+            let ids = self.ctx.methods_named(&name);
+            if !ids.is_empty() {
+                return self.local_calls(&ids, span);
+            }
+        }
+        let is_self = matches!(strip(&m.receiver), syn::Expr::Path(p) if p.path.is_ident("self"));
+        if is_self {
+            let ids = self.ctx.methods_named(&name);
+            if !ids.is_empty() {
+                return self.local_calls(&ids, span);
+            }
+            self.unresolved
+                .push((format!("self.{name}"), self.site(span)));
+        }
+        // The knowledge table, with the receiver's type when known.
+        let hit = match &guess {
+            Some(g) => g
+                .iter()
+                .find_map(|ty| self.ctx.opts.knowledge.lookup_method(&name, Some(ty))),
+            None => self.ctx.opts.knowledge.lookup_method(&name, None),
+        };
+        let op = match guess.as_ref().and_then(|g| g.first()) {
+            Some(ty) => format!("`{ty}::{name}`"),
+            None => format!("`.{name}()`"),
+        };
+        match hit {
+            Some((entry, conf)) => self.apply(&entry, conf, op, m.args.first(), span),
+            None => {
+                if self.vfork {
+                    self.emit_vfork(&op, span);
+                }
+                true
+            }
+        }
+    }
+
+    /// A macro invocation; its arguments are walked as expressions when they
+    /// parse as a comma-separated list.
+    fn mac(&mut self, mac: &syn::Macro) -> bool {
+        let span = mac.span();
+        let args: Vec<syn::Expr> = mac
+            .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+            .map(|p| p.into_iter().collect())
+            .unwrap_or_default();
+        let mut live = true;
+        for a in &args {
+            live &= self.expr(a);
+        }
+        let Some(path) = resolve_macro(self.ctx, &self.f, &mac.path) else {
+            return live;
+        };
+        let name = path.rsplit("::").next().unwrap_or(&path).to_string();
+        // Expansion facts: `write!(dst, ..)` is `dst.write_fmt(..)`, and an
+        // empty `vec![]` does not allocate.
+        if name == "write" || name == "writeln" {
+            if let Some(dst) = args.first() {
+                let guess =
+                    expr_guess(self.ctx, &self.f, &self.env, dst, 0).filter(|g| !g.is_empty());
+                let hit = match &guess {
+                    Some(g) => g.iter().find_map(|ty| {
+                        self.ctx.opts.knowledge.lookup_method("write_fmt", Some(ty))
+                    }),
+                    None => self.ctx.opts.knowledge.lookup_method("write_fmt", None),
+                };
+                if let Some((entry, conf)) = hit {
+                    return live && self.apply(&entry, conf, format!("`{name}!`"), None, span);
+                }
+            }
+            return live;
+        }
+        if name == "vec" && mac.tokens.is_empty() {
+            return live;
+        }
+        match self.ctx.opts.knowledge.lookup_macro(&path) {
+            Some(entry) => {
+                live && self.apply(
+                    &entry,
+                    Confidence::Exact,
+                    format!("`{name}!`"),
+                    args.first(),
+                    span,
+                )
+            }
+            None => live,
+        }
+    }
+}
+
+/// The span of `.name(..)` in a method call: from the method name to the
+/// closing parenthesis (the receiver may be on earlier lines).
+pub(crate) fn method_span(m: &syn::ExprMethodCall) -> proc_macro2::Span {
+    m.method
+        .span()
+        .join(m.paren_token.span.close())
+        .unwrap_or_else(|| m.method.span())
+}
+
+/// `Type::name()` or `name()`.
+pub(crate) fn callee_label(def: &FnDef) -> String {
+    match &def.self_ty {
+        Some(t) => format!("{t}::{}()", def.name),
+        None => format!("{}()", def.name),
+    }
+}
+
+/// The summary of a function of the crate (memoised; a function already
+/// being summarised, or one too deep in the call graph, counts as empty).
+pub(crate) fn summary(ctx: &mut Ctx<'_>, id: FnId) -> Rc<Summary> {
+    if let Some(s) = ctx.summaries.get(&id) {
+        return s.clone();
+    }
+    if ctx.in_progress.contains(&id) || ctx.summary_depth > MAX_SUMMARY_DEPTH {
+        return Rc::new(Summary::default());
+    }
+    let Some(def) = ctx.fn_def(id) else {
+        return Rc::new(Summary::default());
+    };
+    ctx.in_progress.insert(id);
+    ctx.summary_depth += 1;
+    let f = FnCtx::of(&def);
+    let env = env_of(ctx, &f, Some(&def.sig), &def.block);
+    let mut w = Walker::new(ctx, f, env, false);
+    w.push_allows(&def.attrs);
+    let cont = w.block(&def.block);
+    let never = matches!(&def.sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
+    let diverges = never || (!cont && !w.escapes);
+    let events = std::mem::take(&mut w.events);
+    let unresolved = std::mem::take(&mut w.unresolved);
+    let sum = Rc::new(Summary {
+        hazards: aggregate(events),
+        diverges,
+        unresolved,
+    });
+    ctx.in_progress.remove(&id);
+    ctx.summary_depth -= 1;
+    ctx.summaries.insert(id, sum.clone());
+    sum
+}
+
+/// Folds a function's events into one entry per rule.
+fn aggregate(events: Vec<Event>) -> Vec<RuleHaz> {
+    let mut by_rule: HashMap<RuleId, RuleHaz> = HashMap::new();
+    let mut order = Vec::new();
+    for e in events {
+        let (hazard, count) = match &e.via {
+            None => (e.hazard, 1),
+            Some((callee, count)) => {
+                let mut h = e.hazard;
+                h.chain.insert(
+                    0,
+                    Step {
+                        label: format!("calls {callee}"),
+                        site: e.site,
+                    },
+                );
+                (h, *count)
+            }
+        };
+        match by_rule.get_mut(&hazard.rule) {
+            Some(rh) => {
+                rh.count += count;
+                if hazard.level > rh.first.level {
+                    rh.first = hazard;
+                }
+            }
+            None => {
+                order.push(hazard.rule);
+                by_rule.insert(
+                    hazard.rule,
+                    RuleHaz {
+                        first: hazard,
+                        count,
+                    },
+                );
+            }
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|r| by_rule.remove(&r))
+        .collect()
+}
+
+/// Whether a loop body contains a `break` for this loop (not counting nested
+/// loops and closures; labelled breaks count conservatively).
+fn has_break(b: &syn::Block) -> bool {
+    use syn::visit::Visit;
+    struct V {
+        found: bool,
+        depth: usize,
+    }
+    impl<'a> Visit<'a> for V {
+        fn visit_expr_break(&mut self, b: &'a syn::ExprBreak) {
+            if self.depth == 0 || b.label.is_some() {
+                self.found = true;
+            }
+        }
+        fn visit_expr_loop(&mut self, l: &'a syn::ExprLoop) {
+            self.depth += 1;
+            syn::visit::visit_expr_loop(self, l);
+            self.depth -= 1;
+        }
+        fn visit_expr_while(&mut self, l: &'a syn::ExprWhile) {
+            self.depth += 1;
+            syn::visit::visit_expr_while(self, l);
+            self.depth -= 1;
+        }
+        fn visit_expr_for_loop(&mut self, l: &'a syn::ExprForLoop) {
+            self.depth += 1;
+            syn::visit::visit_expr_for_loop(self, l);
+            self.depth -= 1;
+        }
+        fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'a syn::Item) {}
+    }
+    let mut v = V {
+        found: false,
+        depth: 0,
+    };
+    v.visit_block(b);
+    v.found
+}
+
+/// The byte length of a literal path argument (`"..."`, `b"..."`, `c"..."`,
+/// through `&`, parens and a one-argument constructor such as
+/// `Path::new("..")`).
+fn literal_len(e: &syn::Expr) -> Option<usize> {
+    match strip(e) {
+        syn::Expr::Lit(l) => match &l.lit {
+            syn::Lit::Str(s) => Some(s.value().len()),
+            syn::Lit::ByteStr(s) => Some(s.value().len()),
+            syn::Lit::CStr(s) => Some(s.value().as_bytes().len()),
+            _ => None,
+        },
+        syn::Expr::Reference(r) => literal_len(&r.expr),
+        syn::Expr::Call(c) if c.args.len() == 1 => c.args.first().and_then(literal_len),
+        _ => None,
+    }
+}
+
+/// The rules named by `#[fork_guard::allow(..)]` / `#[fork_lint::allow(..)]`.
+/// Unknown names are ignored (the macro crate reports them).
+pub(crate) fn allowed_rules(attrs: &[syn::Attribute]) -> Vec<RuleId> {
+    let mut out = Vec::new();
+    for a in attrs {
+        let segs = segments(a.path());
+        let is_allow = matches!(segs.as_slice(), [c, n] if (c == "fork_guard" || c == "fork_lint") && n == "allow");
+        if !is_allow {
+            continue;
+        }
+        let syn::Meta::List(list) = &a.meta else {
+            continue;
+        };
+        let mut cur = String::new();
+        let mut names = Vec::new();
+        for tt in list.tokens.clone() {
+            match tt {
+                proc_macro2::TokenTree::Ident(i) => cur.push_str(&i.to_string()),
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == '-' => cur.push('-'),
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => {
+                    names.push(std::mem::take(&mut cur))
+                }
+                proc_macro2::TokenTree::Literal(l) => {
+                    let s = l.to_string();
+                    cur.push_str(s.trim_matches('"'));
+                }
+                _ => {}
+            }
+        }
+        names.push(cur);
+        out.extend(names.iter().filter_map(|n| n.parse::<RuleId>().ok()));
+    }
+    out
+}
+
+/// The attributes of an expression, for `#[fork_guard::allow(..)]`.
+pub(crate) fn expr_attrs(e: &syn::Expr) -> &[syn::Attribute] {
+    use syn::Expr as E;
+    match e {
+        E::Call(x) => &x.attrs,
+        E::MethodCall(x) => &x.attrs,
+        E::Macro(x) => &x.attrs,
+        E::Closure(x) => &x.attrs,
+        E::Block(x) => &x.attrs,
+        E::Unsafe(x) => &x.attrs,
+        E::If(x) => &x.attrs,
+        E::Match(x) => &x.attrs,
+        E::Loop(x) => &x.attrs,
+        E::While(x) => &x.attrs,
+        E::ForLoop(x) => &x.attrs,
+        E::Assign(x) => &x.attrs,
+        E::Try(x) => &x.attrs,
+        E::Return(x) => &x.attrs,
+        E::Paren(x) => &x.attrs,
+        _ => &[],
+    }
+}
