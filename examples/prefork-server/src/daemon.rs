@@ -1,36 +1,34 @@
-//! Detaches from the terminal, and spawns the log shipper.
+//! Starts the log shipper as a daemon: detached from our session, reparented
+//! to init, so it outlives the server.
 
 use std::ffi::CString;
 
 use nix::unistd::{ForkResult, execv, fork, setsid};
 
-/// Classic double-fork daemonization. Runs before any thread is started, so
-/// the children may keep running Rust code (fork-lint cannot know that: see
-/// the suppression below).
-pub fn daemonize() -> std::io::Result<()> {
-    // SAFETY: called first thing in `main`, while the process has one thread.
-    match unsafe { fork() }? {
-        ForkResult::Parent { .. } => std::process::exit(0),
-        ForkResult::Child => {}
-    }
-    setsid()?;
-    spawn_log_shipper()?;
-    Ok(())
-}
-
-/// Starts `/usr/bin/logger` in a child.
+/// Classic double fork: the first child starts a new session and forks the
+/// daemon, which execs `/usr/bin/logger`.
 pub fn spawn_log_shipper() -> std::io::Result<()> {
-    let prog = CString::new("/usr/bin/logger").expect("no NUL in a literal");
-    let args = [prog.clone(), CString::new("-t").expect("no NUL"), CString::new("prefork").expect("no NUL")];
-    // SAFETY: none; see the bug below.
+    // Prepared before fork: the children must not allocate.
+    let prog = CString::new("/usr/bin/logger")?;
+    let args = [prog.clone(), CString::new("-t")?, CString::new("prefork")?];
+    // SAFETY: none; see the bugs below.
     match unsafe { fork() }? {
         ForkResult::Parent { .. } => Ok(()),
         ForkResult::Child => {
-            let err = execv(&prog, &args).unwrap_err();
-            // Bug: returns instead of `_exit`. If exec fails, the child comes
-            // back into `daemonize` and then runs the whole server a second
-            // time, as a copy of the parent.
-            Err(err.into())
+            setsid()?; // Bug: `?` returns into the caller, in the child.
+            // SAFETY: none.
+            match unsafe { fork() }? {
+                // Bug: `exit` runs the parent's atexit handlers and flushes
+                // its stdio buffers a second time; use `libc::_exit`.
+                ForkResult::Parent { .. } => std::process::exit(0),
+                ForkResult::Child => {
+                    let err = execv(&prog, &args).unwrap_err();
+                    // Bug: returns instead of `_exit`. If exec fails, the
+                    // daemon comes back into `main` and runs a second copy of
+                    // the whole server.
+                    Err(err.into())
+                }
+            }
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Runs user hooks (on reload) as subprocesses.
+//! Runs user hooks (on start, on reload) as subprocesses.
 
 use std::ffi::CString;
 use std::os::unix::process::CommandExt;
@@ -26,7 +26,7 @@ pub fn run_reload_hook(path: &str) -> std::io::Result<()> {
 
 /// What this function should look like: everything allocated before fork,
 /// only async-signal-safe calls in the child. fork-lint reports nothing here.
-pub fn run_hook_correctly(path: &str) -> std::io::Result<()> {
+pub fn run_start_hook(path: &str) -> std::io::Result<()> {
     let mut cmd = Command::new(path);
     let message = CString::new(format!("starting hook {path}\n"))?;
     // SAFETY: the closure only calls `write`, `setpgid` and `umask`, which are

@@ -15,10 +15,8 @@ mod worker;
 use std::net::TcpListener;
 
 fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    if args.iter().any(|a| a == "--daemon") {
-        daemon::daemonize()?;
-    }
+    hooks::run_start_hook("/usr/local/bin/on-start")?;
+    daemon::spawn_log_shipper()?;
     let listener = TcpListener::bind("127.0.0.1:7878")?;
     metrics::start_reporter();
     let workers = worker::spawn_workers(&listener, 4)?;
