@@ -169,7 +169,15 @@ pub fn discover(paths: &[PathBuf], excludes: &Excludes) -> Discovery {
             }
         };
         if meta.is_file() {
-            // An explicitly named file is checked even if ignored or not `.rs`.
+            if arg.extension().is_none_or(|e| e != "rs") {
+                errors.push(DiscoverError {
+                    path: arg.clone(),
+                    message: "not a Rust source file (expected a `.rs` file or a folder)"
+                        .to_string(),
+                });
+                continue;
+            }
+            // An explicitly named file is checked even if `.gitignore` lists it.
             let root = arg.parent().map(Path::to_path_buf).unwrap_or_default();
             found.push((arg.clone(), root));
             continue;
@@ -566,6 +574,99 @@ mod tests {
         );
         let (name, _, _) = classify_in_package(Path::new("p/build.rs"), pkg, "my_pkg");
         assert_eq!(name, "build_script_build");
+    }
+
+    #[test]
+    fn discovers_a_workspace_as_crates_with_module_paths() {
+        let dir = std::env::temp_dir().join(format!("fork-lint-discover-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let write = |rel: &str, text: &str| {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write("Cargo.toml", "[workspace]\nmembers = [\"net-core\"]\n");
+        write(
+            "net-core/Cargo.toml",
+            "[package]\nname = \"net-core\"\nversion = \"0.1.0\"\n",
+        );
+        write("net-core/src/lib.rs", "");
+        write("net-core/src/main.rs", "");
+        write("net-core/src/tcp/mod.rs", "");
+        write("net-core/src/tcp/accept.rs", "");
+        write("net-core/src/bin/tool.rs", "");
+        write("net-core/tests/it.rs", "");
+        write("net-core/tests/common/mod.rs", "");
+        write("net-core/README.md", "");
+        write("loose/a.rs", "");
+        write("loose/sub/b.rs", "");
+        write("vendor/skip/src/lib.rs", "");
+        write("broken/Cargo.toml", "[package\nname = 1");
+        write("broken/src/lib.rs", "");
+
+        let excludes = Excludes::new(&dir, &["vendor/".to_string()]).unwrap();
+        let found = discover(std::slice::from_ref(&dir), &excludes);
+        let summary: Vec<(String, Vec<(String, String)>)> = found
+            .crates
+            .iter()
+            .map(|c| {
+                let files = c
+                    .files
+                    .iter()
+                    .map(|f| {
+                        let rel = f
+                            .path
+                            .strip_prefix(&dir)
+                            .unwrap()
+                            .to_string_lossy()
+                            .into_owned();
+                        (rel, f.module.join("::"))
+                    })
+                    .collect();
+                (c.name.clone(), files)
+            })
+            .collect();
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            summary,
+            vec![
+                ("broken".to_string(), vec![s("broken/src/lib.rs", "")]),
+                // Under a virtual manifest: a crate named after its folder.
+                (
+                    crate_name_of_dir(&dir),
+                    vec![
+                        s("loose/a.rs", "loose::a"),
+                        s("loose/sub/b.rs", "loose::sub::b")
+                    ]
+                ),
+                ("it".to_string(), vec![s("net-core/tests/it.rs", "")]),
+                (
+                    "net_core".to_string(),
+                    vec![
+                        s("net-core/src/lib.rs", ""),
+                        s("net-core/src/main.rs", ""),
+                        s("net-core/src/tcp/accept.rs", "tcp::accept"),
+                        s("net-core/src/tcp/mod.rs", "tcp"),
+                    ]
+                ),
+                (
+                    "net_core_tests".to_string(),
+                    vec![s("net-core/tests/common/mod.rs", "common")]
+                ),
+                ("tool".to_string(), vec![s("net-core/src/bin/tool.rs", "")]),
+            ]
+        );
+        assert_eq!(found.errors.len(), 1, "{:?}", found.errors);
+        assert!(found.errors[0].path.ends_with("broken/Cargo.toml"));
+        assert!(
+            found.errors[0].message.starts_with("cannot parse manifest"),
+            "{}",
+            found.errors[0]
+        );
+
+        let missing = discover(&[dir.join("nope")], &Excludes::none());
+        assert_eq!(missing.errors[0].message, "no such file or directory");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

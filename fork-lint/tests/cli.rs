@@ -127,6 +127,19 @@ fn nonexistent_path_does_not_stop_the_others() {
 }
 
 #[test]
+fn a_file_that_is_not_rust_is_an_error_naming_it() {
+    let dir = TempDir::new("not-rust");
+    dir.write("Cargo.toml", "[package]\nname = \"x\"\n");
+    let o = run_in(dir.path(), &["Cargo.toml"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("error: Cargo.toml: not a Rust source file"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn clean_and_empty_inputs_exit_zero() {
     let dir = TempDir::new("clean");
     let o = run_in(dir.path(), &[]);

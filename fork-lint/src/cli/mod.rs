@@ -415,8 +415,7 @@ fn write_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>, code: ExitCode
         Ok(()) => code,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => code,
         Err(e) => {
-            // Nothing more can reach stdout; drop the buffer without flushing again.
-            std::mem::forget(out);
+            drop(out);
             tool_error(&format!(
                 "cannot write output: {}",
                 discover::io_message(&e)
