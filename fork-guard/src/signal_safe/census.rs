@@ -1,0 +1,460 @@
+//! The census taken at fork time: threads alive (tid and name, from
+//! `/proc/<pid>/task`), tracked locks held by other threads, and the raw
+//! return addresses of the fork call site.
+//!
+//! It lives in one static, preallocated buffer. Access is exclusive through
+//! [`CensusGuard`], a try-lock that never waits: the prepare handler takes it
+//! and keeps it across `fork` (so the parent and child handlers see exactly
+//! the census of this fork); a child-side diagnostic takes it to read. Reading
+//! `/proc` uses `open`/`getdents64`/`read` into fixed buffers: no allocation.
+
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
+
+use super::held::{self, Hold};
+use super::sys;
+
+pub(crate) const MAX_THREADS: usize = 256;
+pub(crate) const MAX_HOLDS: usize = 64;
+pub(crate) const MAX_IPS: usize = 48;
+const NAME_CAP: usize = 16;
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ThreadInfo {
+    pub(crate) tid: i32,
+    name: [u8; NAME_CAP],
+    name_len: u8,
+    /// The name matches the allow-list.
+    pub(crate) allowed: bool,
+}
+
+impl ThreadInfo {
+    const EMPTY: ThreadInfo = ThreadInfo {
+        tid: 0,
+        name: [0; NAME_CAP],
+        name_len: 0,
+        allowed: false,
+    };
+
+    pub(crate) fn name(&self) -> &str {
+        let bytes = self.name.get(..usize::from(self.name_len)).unwrap_or(&[]);
+        match core::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => bytes
+                .get(..e.valid_up_to())
+                .and_then(|b| core::str::from_utf8(b).ok())
+                .unwrap_or(""),
+        }
+    }
+}
+
+/// Where the census came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// Nothing recorded (no fork seen, or the census was busy).
+    None,
+    /// The prepare handler, at the instant before `fork`.
+    AtFork,
+    /// The raw-fork backstop, in the child: the parent's threads *now*.
+    Backstop,
+}
+
+#[derive(Debug)]
+pub(crate) struct Census {
+    pub(crate) source: Source,
+    /// The process whose threads were listed.
+    pub(crate) pid: i32,
+    /// The thread that called `fork` (0 when unknown).
+    pub(crate) forking_tid: i32,
+    threads: [ThreadInfo; MAX_THREADS],
+    n_threads: usize,
+    /// Threads seen, including those that did not fit the buffer.
+    pub(crate) threads_total: usize,
+    /// Threads other than the forking one that are not allow-listed.
+    pub(crate) others_alive: usize,
+    holds: [Option<Hold>; MAX_HOLDS],
+    n_holds: usize,
+    pub(crate) holds_total: usize,
+    ips: [usize; MAX_IPS],
+    n_ips: usize,
+}
+
+impl Census {
+    const fn new() -> Census {
+        Census {
+            source: Source::None,
+            pid: 0,
+            forking_tid: 0,
+            threads: [ThreadInfo::EMPTY; MAX_THREADS],
+            n_threads: 0,
+            threads_total: 0,
+            others_alive: 0,
+            holds: [None; MAX_HOLDS],
+            n_holds: 0,
+            holds_total: 0,
+            ips: [0; MAX_IPS],
+            n_ips: 0,
+        }
+    }
+
+    pub(crate) fn threads(&self) -> &[ThreadInfo] {
+        self.threads.get(..self.n_threads).unwrap_or(&[])
+    }
+
+    pub(crate) fn holds(&self) -> impl Iterator<Item = &Hold> {
+        self.holds.iter().take(self.n_holds).flatten()
+    }
+
+    pub(crate) fn ips(&self) -> &[usize] {
+        self.ips.get(..self.n_ips).unwrap_or(&[])
+    }
+
+    pub(crate) fn thread_name(&self, tid: i32) -> Option<&str> {
+        self.threads()
+            .iter()
+            .find(|t| t.tid == tid)
+            .map(ThreadInfo::name)
+    }
+
+    /// Whether anything at this fork is a hazard for a child that does more
+    /// than async-signal-safe calls: other threads alive or locks held by
+    /// other threads.
+    pub(crate) fn hazardous(&self) -> bool {
+        self.others_alive > 0 || self.holds_total > 0
+    }
+
+    pub(crate) fn set_ips(&mut self, ips: impl Iterator<Item = usize>) {
+        self.n_ips = 0;
+        for (slot, ip) in self.ips.iter_mut().zip(ips) {
+            *slot = ip;
+            self.n_ips += 1;
+        }
+    }
+
+    /// Fills the census for process `pid` (`None`: this process), with
+    /// `forking_tid` as the calling thread. `single_threaded` skips reading
+    /// `/proc` when the caller knows there is no other thread.
+    pub(crate) fn take(
+        &mut self,
+        source: Source,
+        pid: Option<i32>,
+        forking_tid: i32,
+        single_threaded: bool,
+        allowed: &dyn Fn(&str) -> bool,
+    ) {
+        self.source = source;
+        self.pid = pid.unwrap_or_else(sys::getpid);
+        self.forking_tid = forking_tid;
+        self.n_threads = 0;
+        self.threads_total = 0;
+        self.others_alive = 0;
+        self.n_holds = 0;
+        self.holds_total = 0;
+        self.n_ips = 0;
+        if single_threaded {
+            self.add_thread(forking_tid, None, allowed);
+        } else {
+            self.list_threads(pid, allowed);
+        }
+        let complete = self.threads_total == self.n_threads && self.n_threads > 0;
+        let threads = self.threads;
+        let n_threads = self.n_threads;
+        let mut holds = [None; MAX_HOLDS];
+        let mut n_holds = 0;
+        let mut holds_total = 0;
+        held::for_each_hold(forking_tid, |h| {
+            // A record whose thread is not in a complete census belongs to a
+            // thread that exited or never existed in this process (a fork
+            // child keeps its parent's records): not a live holder.
+            let live = !complete || threads.iter().take(n_threads).any(|t| t.tid == h.tid);
+            if !live {
+                return;
+            }
+            holds_total += 1;
+            if let Some(slot) = holds.get_mut(n_holds) {
+                *slot = Some(h);
+                n_holds += 1;
+            }
+        });
+        self.holds = holds;
+        self.n_holds = n_holds;
+        self.holds_total = holds_total;
+    }
+
+    fn add_thread(&mut self, tid: i32, name: Option<&[u8]>, allowed: &dyn Fn(&str) -> bool) {
+        self.threads_total += 1;
+        let mut info = ThreadInfo::EMPTY;
+        info.tid = tid;
+        if let Some(name) = name {
+            let mut n = 0u8;
+            for (dst, src) in info.name.iter_mut().zip(name) {
+                *dst = *src;
+                n += 1;
+            }
+            info.name_len = n;
+        }
+        info.allowed = info.name_len > 0 && allowed(info.name());
+        if tid != self.forking_tid && !info.allowed {
+            self.others_alive += 1;
+        }
+        if let Some(slot) = self.threads.get_mut(self.n_threads) {
+            *slot = info;
+            self.n_threads += 1;
+        }
+    }
+
+    fn list_threads(&mut self, pid: Option<i32>, allowed: &dyn Fn(&str) -> bool) {
+        let mut path = PathBuf::new();
+        path.push(b"/proc/");
+        match pid {
+            Some(p) => path.push_dec(p),
+            None => path.push(b"self"),
+        }
+        path.push(b"/task");
+        let Some(dir) = path.open(libc::O_DIRECTORY) else {
+            return;
+        };
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = dir.getdents(&mut buf);
+            if n == 0 {
+                break;
+            }
+            let mut off = 0usize;
+            while off < n {
+                // struct linux_dirent64: u64 ino, i64 off, u16 reclen, u8 type, name.
+                let reclen = match (buf.get(off + 16), buf.get(off + 17)) {
+                    (Some(a), Some(b)) => usize::from(u16::from_ne_bytes([*a, *b])),
+                    _ => break,
+                };
+                if reclen == 0 {
+                    break;
+                }
+                let name = buf.get(off + 19..off + reclen).unwrap_or(&[]);
+                let name = name.split(|b| *b == 0).next().unwrap_or(&[]);
+                if let Some(tid) = parse_tid(name) {
+                    let mut comm = [0u8; NAME_CAP + 1];
+                    let len = read_comm(&path, name, &mut comm);
+                    let text = comm.get(..len).unwrap_or(&[]);
+                    let text = text.strip_suffix(b"\n").unwrap_or(text);
+                    self.add_thread(tid, Some(text), allowed);
+                }
+                off += reclen;
+            }
+        }
+    }
+}
+
+fn parse_tid(name: &[u8]) -> Option<i32> {
+    if name.is_empty() {
+        return None;
+    }
+    let mut v: i32 = 0;
+    for b in name {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(i32::from(*b - b'0'))?;
+    }
+    Some(v)
+}
+
+fn read_comm(task_dir: &PathBuf, tid: &[u8], out: &mut [u8]) -> usize {
+    let mut path = PathBuf::new();
+    path.push(task_dir.as_bytes());
+    path.push(b"/");
+    path.push(tid);
+    path.push(b"/comm");
+    match path.open(0) {
+        Some(fd) => fd.read(out),
+        None => 0,
+    }
+}
+
+/// A NUL-terminated path in a fixed buffer.
+struct PathBuf {
+    buf: [u8; 96],
+    len: usize,
+}
+
+impl PathBuf {
+    fn new() -> Self {
+        PathBuf {
+            buf: [0; 96],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        // Keep one byte for the terminating NUL.
+        let room = self.buf.len().saturating_sub(1);
+        for b in bytes {
+            if self.len >= room {
+                return;
+            }
+            if let Some(slot) = self.buf.get_mut(self.len) {
+                *slot = *b;
+            }
+            self.len += 1;
+        }
+    }
+
+    fn push_dec(&mut self, n: i32) {
+        let mut digits = [0u8; 12];
+        let mut i = digits.len();
+        let mut v = n.unsigned_abs();
+        loop {
+            i -= 1;
+            if let Some(d) = digits.get_mut(i) {
+                // `v % 10` is below 10, so the cast cannot truncate.
+                *d = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+            if v == 0 || i == 0 {
+                break;
+            }
+        }
+        self.push(digits.get(i..).unwrap_or(&[]));
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+
+    fn open(&mut self, flags: i32) -> Option<sys::Fd> {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = 0;
+        }
+        let with_nul = self.buf.get(..=self.len)?;
+        let path = core::ffi::CStr::from_bytes_with_nul(with_nul).ok()?;
+        sys::open_read(path, flags)
+    }
+}
+
+struct CensusCell(UnsafeCell<Census>);
+
+// SAFETY: the inner `Census` is only ever accessed through a `CensusGuard`,
+// and at most one `CensusGuard` exists at a time (the `BUSY` flag is taken
+// with a compare-exchange before one is created and cleared when it is
+// released), so there is never shared mutable access across threads.
+unsafe impl Sync for CensusCell {}
+
+static CENSUS: CensusCell = CensusCell(UnsafeCell::new(Census::new()));
+static BUSY: AtomicBool = AtomicBool::new(false);
+/// The prepare handler left the census held, to be released by the parent
+/// or child handler of the same fork.
+static HELD_ACROSS_FORK: AtomicBool = AtomicBool::new(false);
+
+/// Exclusive access to the census. Dropping it releases the census.
+#[derive(Debug)]
+pub(crate) struct CensusGuard {
+    _private: (),
+}
+
+/// Takes the census if nobody holds it; never waits.
+pub(crate) fn try_lock() -> Option<CensusGuard> {
+    BUSY.compare_exchange(false, true, Acquire, Relaxed)
+        .ok()
+        .map(|_| CensusGuard { _private: () })
+}
+
+impl CensusGuard {
+    pub(crate) fn get(&mut self) -> &mut Census {
+        // SAFETY: holding a `CensusGuard` means we won the `BUSY` flag, so
+        // no other reference to the census exists; the returned borrow is
+        // tied to `&mut self`, so two cannot coexist through this guard.
+        unsafe { &mut *CENSUS.0.get() }
+    }
+
+    /// Keeps the census held across `fork`: the parent and child handlers
+    /// take it back with [`reclaim_after_fork`].
+    pub(crate) fn hold_across_fork(self) {
+        HELD_ACROSS_FORK.store(true, Relaxed);
+        core::mem::forget(self);
+    }
+}
+
+impl Drop for CensusGuard {
+    fn drop(&mut self) {
+        BUSY.store(false, Release);
+    }
+}
+
+/// In the parent or child handler: the guard the prepare handler of this
+/// fork left held, if it did.
+pub(crate) fn reclaim_after_fork() -> Option<CensusGuard> {
+    if HELD_ACROSS_FORK.swap(false, Relaxed) {
+        Some(CensusGuard { _private: () })
+    } else {
+        None
+    }
+}
+
+/// Matches a thread name against an allow-list pattern: exact, or a prefix
+/// when the pattern ends in `*`.
+pub(crate) fn name_matches(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => pattern == name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tids_parse_strictly() {
+        assert_eq!(parse_tid(b"1234"), Some(1234));
+        assert_eq!(parse_tid(b"."), None);
+        assert_eq!(parse_tid(b""), None);
+        assert_eq!(parse_tid(b"99999999999"), None);
+    }
+
+    #[test]
+    fn patterns() {
+        assert!(name_matches("tokio-*", "tokio-runtime-w"));
+        assert!(name_matches("idle", "idle"));
+        assert!(!name_matches("idle", "idle-2"));
+        assert!(name_matches("*", "anything"));
+    }
+
+    #[test]
+    fn census_sees_named_threads() {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+        let t = std::thread::Builder::new()
+            .name("census-probe".into())
+            .spawn(move || {
+                // std names the thread as it starts running: report after.
+                ready_tx.send(()).unwrap();
+                let _ = rx.recv();
+            })
+            .unwrap();
+        ready_rx.recv().unwrap();
+        let mut c = Box::new(Census::new());
+        let me = sys::gettid();
+        c.take(Source::AtFork, None, me, false, &|n| n == "never");
+        let names: Vec<_> = c
+            .threads()
+            .iter()
+            .map(|t| (t.tid, t.name().to_owned()))
+            .collect();
+        assert!(
+            c.threads().iter().any(|t| t.name() == "census-probe"),
+            "{names:?} total {}",
+            c.threads_total
+        );
+        assert!(c.threads().iter().any(|t| t.tid == me));
+        assert!(c.others_alive >= 1);
+        let n = c.others_alive;
+        c.take(Source::AtFork, None, me, false, &|n| n == "census-probe");
+        assert_eq!(
+            c.others_alive,
+            n - 1,
+            "an allow-listed thread does not count"
+        );
+        tx.send(()).unwrap();
+        t.join().unwrap();
+    }
+}

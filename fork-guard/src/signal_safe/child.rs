@@ -1,0 +1,211 @@
+//! The child side: the atfork child handler, the raw-fork backstop, and the
+//! cold paths that `GuardAlloc` and the tracked locks take when the mode
+//! word is not plain [`ARMED`](state::ARMED).
+//!
+//! **Invariant:** nothing here allocates, takes a lock, formats with
+//! `std::fmt` or panics. The child handler runs in every child forked
+//! through libc, including `std::process::Command`'s `pre_exec` path, before
+//! the user's closure and `exec`: it only stores a few words.
+
+use core::cell::Cell;
+use core::panic::Location;
+use core::sync::atomic::Ordering::Relaxed;
+
+use super::census::{self, Source};
+use super::held::{self, HoldKind};
+use super::report::{self, AllocOp, Hazard, LockRef};
+use super::state::{self, ARMED, CHILD, Policy, RESTRICTED, THREAD_CHILD_MODE};
+use super::sys;
+
+thread_local! {
+    /// This thread called `enter_child_mode`.
+    static THREAD_IN_CHILD_MODE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Puts the calling thread in child mode; see `__private::enter_child_mode`.
+pub(crate) fn enter_child_mode() {
+    let _ = THREAD_IN_CHILD_MODE.try_with(|f| f.set(true));
+    state::add_mode_bits(THREAD_CHILD_MODE);
+}
+
+fn thread_in_child_mode() -> bool {
+    THREAD_IN_CHILD_MODE.try_with(Cell::get).unwrap_or(false)
+}
+
+/// The atfork child handler. Runs in the child, before `fork` returns there.
+pub(crate) fn after_fork_in_child() {
+    let mut guard = census::reclaim_after_fork();
+    held::adopt_after_fork(sys::gettid());
+    state::IN_CHILD.store(state::CHILD_VIA_ATFORK, Relaxed);
+    state::WARNED.store(0, Relaxed);
+    let keep = state::mode() & THREAD_CHILD_MODE;
+    if state::policy() == Policy::Off {
+        state::set_mode(ARMED | keep);
+        drop(guard);
+        return;
+    }
+    // Without a census for this fork (it was busy) do not restrict on a
+    // guess; tracked locks still check their state.
+    let restricted = guard.as_mut().is_some_and(|g| {
+        let c = g.get();
+        c.source == Source::AtFork && c.others_alive > 0
+    });
+    let mut mode = ARMED | CHILD | keep;
+    if restricted {
+        mode |= RESTRICTED;
+    }
+    state::set_mode(mode);
+    drop(guard);
+}
+
+/// The mode word read 0: the wipe-on-fork page was zeroed, so this is a
+/// child created without libc's fork (no atfork handler ran). Find out what
+/// we can and set the mode word, once.
+#[cold]
+fn backstop() {
+    held::adopt_after_fork(sys::gettid());
+    state::IN_CHILD.store(state::CHILD_VIA_BACKSTOP, Relaxed);
+    state::WARNED.store(0, Relaxed);
+    let policy = state::policy();
+    let mut mode = ARMED | CHILD;
+    if policy != Policy::Off {
+        // The parent's threads now are the best available evidence of the
+        // threads alive at fork.
+        if let Some(mut g) = census::try_lock() {
+            let c = g.get();
+            c.take(
+                Source::Backstop,
+                Some(sys::getppid()),
+                0,
+                false,
+                &state::thread_allowed,
+            );
+            // `forking_tid` is unknown (0); one of the parent's threads is the
+            // one that forked, so "others" is one less than counted.
+            if c.others_alive > 1 {
+                mode |= RESTRICTED;
+            }
+        }
+    } else {
+        mode = ARMED;
+    }
+    state::set_mode(mode);
+}
+
+/// Cold path of every `GuardAlloc` operation.
+#[cold]
+#[inline(never)]
+pub(crate) fn on_alloc(op: AllocOp, size: usize) {
+    let reporting = state::REPORTING.load(Relaxed);
+    if reporting != 0 {
+        if reporting == state::REPORTING_CORE {
+            state::CORE_REPORT_ALLOCATIONS.fetch_add(1, Relaxed);
+        }
+        return;
+    }
+    let mut mode = state::mode();
+    if mode == 0 {
+        backstop();
+        mode = state::mode();
+    }
+    if mode & RESTRICTED != 0 {
+        report::report(Hazard::AllocInRestrictedChild { op, size }, None);
+    } else if mode & THREAD_CHILD_MODE != 0 && thread_in_child_mode() {
+        report::report(Hazard::AllocInChildMode { op, size }, None);
+    }
+}
+
+/// What a tracked lock must do before blocking on its inner lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Take the lock as usual.
+    Proceed,
+    /// We are in a fork child: try the lock first, and call
+    /// [`lock_would_block`] if it is held, [`lock_acquired`] if not.
+    TryFirst,
+}
+
+/// Cold path of every tracked-lock acquisition.
+#[cold]
+#[inline(never)]
+pub(crate) fn before_lock(
+    addr: usize,
+    name: Option<&'static str>,
+    kind: HoldKind,
+    at: &'static Location<'static>,
+) -> Verdict {
+    if state::REPORTING.load(Relaxed) != 0 {
+        return Verdict::Proceed;
+    }
+    let mut mode = state::mode();
+    if mode == 0 {
+        backstop();
+        mode = state::mode();
+    }
+    if mode & CHILD != 0 {
+        return Verdict::TryFirst;
+    }
+    if mode & THREAD_CHILD_MODE != 0 && thread_in_child_mode() {
+        report::report(
+            Hazard::LockInChildMode {
+                lock: LockRef {
+                    addr,
+                    name,
+                    kind,
+                    at,
+                },
+            },
+            None,
+        );
+    }
+    Verdict::Proceed
+}
+
+/// In a child: the tracked lock is held. If a thread that did not survive
+/// the fork holds it, the child would wait forever: report. Returns (under
+/// `warn`/`off`, or when this thread itself holds it) so the caller blocks
+/// as std would.
+#[cold]
+#[inline(never)]
+pub(crate) fn lock_would_block(
+    addr: usize,
+    name: Option<&'static str>,
+    kind: HoldKind,
+    at: &'static Location<'static>,
+) {
+    if held::held_by_me(addr) {
+        return;
+    }
+    let holder = held::find_holder(addr, sys::gettid());
+    let lock = LockRef {
+        addr,
+        name,
+        kind,
+        at,
+    };
+    report::report(Hazard::LockHeldAtFork { lock, holder }, None);
+}
+
+/// In a child: the tracked lock was free and is now ours. Still a hazard in
+/// the child of a multithreaded process (or on a thread in child mode).
+#[cold]
+#[inline(never)]
+pub(crate) fn lock_acquired(
+    addr: usize,
+    name: Option<&'static str>,
+    kind: HoldKind,
+    at: &'static Location<'static>,
+) {
+    let mode = state::mode();
+    let lock = LockRef {
+        addr,
+        name,
+        kind,
+        at,
+    };
+    if mode & RESTRICTED != 0 {
+        report::report(Hazard::LockInRestrictedChild { lock }, None);
+    } else if mode & THREAD_CHILD_MODE != 0 && thread_in_child_mode() {
+        report::report(Hazard::LockInChildMode { lock }, None);
+    }
+}

@@ -1,0 +1,379 @@
+//! The lock-free registry of held tracked locks.
+//!
+//! Each thread that takes a tracked lock owns one [`Record`]: its tid and a
+//! small stack of the locks it holds (lock address, name, `&'static
+//! Location` of the acquisition, kind). Only the owning thread writes its
+//! record; the prepare handler and child-side diagnostics read all records.
+//! Records are leaked on creation and recycled when their thread exits, so a
+//! pointer from the registry list stays valid forever, which is what lets
+//! readers walk the list without a lock.
+//!
+//! The lock path costs a thread-local load and a few relaxed stores, and never
+//! allocates except once per thread (the record itself, in the parent).
+
+use core::cell::Cell;
+use core::panic::Location;
+use core::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicPtr, AtomicU8, AtomicU64, AtomicUsize,
+    Ordering::{Acquire, Relaxed, Release},
+};
+
+use super::sys;
+
+/// Locks tracked per thread; deeper nesting is counted but not recorded
+/// (the child-side check still works, it just cannot name the holder).
+pub(crate) const MAX_HELD_PER_THREAD: usize = 16;
+
+/// What kind of hold an entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HoldKind {
+    Mutex = 1,
+    Read = 2,
+    Write = 3,
+}
+
+impl HoldKind {
+    fn from_u8(v: u8) -> Option<HoldKind> {
+        match v {
+            1 => Some(HoldKind::Mutex),
+            2 => Some(HoldKind::Read),
+            3 => Some(HoldKind::Write),
+            _ => None,
+        }
+    }
+
+    pub(crate) const fn describe(self) -> &'static str {
+        match self {
+            HoldKind::Mutex => "Mutex",
+            HoldKind::Read => "RwLock (held for reading)",
+            HoldKind::Write => "RwLock (held for writing)",
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    lock: AtomicUsize,
+    /// Pointer (low 48 bits) and length (high 16 bits) of the lock name, in
+    /// one word so that a reader racing with the owner never pairs one name's
+    /// pointer with another's length.
+    name: AtomicU64,
+    location: AtomicPtr<Location<'static>>,
+    kind: AtomicU8,
+}
+
+impl Entry {
+    const fn new() -> Self {
+        Entry {
+            lock: AtomicUsize::new(0),
+            name: AtomicU64::new(0),
+            location: AtomicPtr::new(core::ptr::null_mut()),
+            kind: AtomicU8::new(0),
+        }
+    }
+}
+
+/// One thread's held locks.
+#[derive(Debug)]
+pub(crate) struct Record {
+    next: AtomicPtr<Record>,
+    in_use: AtomicBool,
+    tid: AtomicI32,
+    len: AtomicUsize,
+    entries: [Entry; MAX_HELD_PER_THREAD],
+}
+
+/// A copy of one entry, as seen by a reader.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Hold {
+    pub(crate) lock: usize,
+    pub(crate) name: Option<&'static str>,
+    pub(crate) location: Option<&'static Location<'static>>,
+    pub(crate) kind: HoldKind,
+    pub(crate) tid: i32,
+}
+
+static HEAD: AtomicPtr<Record> = AtomicPtr::new(core::ptr::null_mut());
+
+struct Mine(Cell<Option<&'static Record>>);
+
+impl Drop for Mine {
+    fn drop(&mut self) {
+        if let Some(rec) = self.0.get() {
+            rec.len.store(0, Relaxed);
+            rec.tid.store(0, Relaxed);
+            rec.in_use.store(false, Release);
+        }
+    }
+}
+
+thread_local! {
+    static MINE: Mine = const { Mine(Cell::new(None)) };
+}
+
+fn records() -> impl Iterator<Item = &'static Record> {
+    let mut p = HEAD.load(Acquire);
+    core::iter::from_fn(move || {
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: every pointer in the list comes from `Box::leak` in
+        // `claim_record` and records are never freed, so a non-null pointer
+        // read from `HEAD` or a `next` field is valid for `'static`.
+        let rec: &'static Record = unsafe { &*p };
+        p = rec.next.load(Acquire);
+        Some(rec)
+    })
+}
+
+#[cold]
+fn claim_record() -> &'static Record {
+    let tid = sys::gettid();
+    for rec in records() {
+        if rec
+            .in_use
+            .compare_exchange(false, true, Acquire, Relaxed)
+            .is_ok()
+        {
+            rec.len.store(0, Relaxed);
+            rec.tid.store(tid, Relaxed);
+            return rec;
+        }
+    }
+    let rec: &'static Record = Box::leak(Box::new(Record {
+        next: AtomicPtr::new(core::ptr::null_mut()),
+        in_use: AtomicBool::new(true),
+        tid: AtomicI32::new(tid),
+        len: AtomicUsize::new(0),
+        entries: [const { Entry::new() }; MAX_HELD_PER_THREAD],
+    }));
+    let mut head = HEAD.load(Relaxed);
+    loop {
+        rec.next.store(head, Relaxed);
+        match HEAD.compare_exchange_weak(
+            head,
+            core::ptr::from_ref(rec).cast_mut(),
+            Release,
+            Relaxed,
+        ) {
+            Ok(_) => return rec,
+            Err(now) => head = now,
+        }
+    }
+}
+
+/// The calling thread's record, if the thread-local is still alive.
+#[inline]
+fn mine() -> Option<&'static Record> {
+    MINE.try_with(|m| match m.0.get() {
+        Some(r) => r,
+        None => {
+            let r = claim_record();
+            m.0.set(Some(r));
+            r
+        }
+    })
+    .ok()
+}
+
+/// The calling thread's record if it has one already; never allocates.
+fn mine_if_any() -> Option<&'static Record> {
+    MINE.try_with(|m| m.0.get()).ok().flatten()
+}
+
+/// Records that the calling thread now holds `lock`. Returns whether it was
+/// recorded (it is not when the per-thread stack is full or the thread is
+/// being torn down); pass that to [`pop`].
+#[inline]
+pub(crate) fn push(
+    lock: usize,
+    name: Option<&'static str>,
+    location: &'static Location<'static>,
+    kind: HoldKind,
+) -> bool {
+    let Some(rec) = mine() else { return false };
+    let n = rec.len.load(Relaxed);
+    let Some(e) = rec.entries.get(n) else {
+        return false;
+    };
+    e.lock.store(lock, Relaxed);
+    e.name.store(pack_name(name), Relaxed);
+    e.location
+        .store(core::ptr::from_ref(location).cast_mut(), Relaxed);
+    e.kind.store(kind as u8, Relaxed);
+    rec.len.store(n + 1, Release);
+    true
+}
+
+/// Forgets the calling thread's most recent hold of `lock`.
+#[inline]
+pub(crate) fn pop(lock: usize) {
+    let Some(rec) = mine_if_any() else { return };
+    let n = rec.len.load(Relaxed);
+    // Usually the last entry (locks are mostly released in reverse order).
+    let mut i = n;
+    while i > 0 {
+        i -= 1;
+        let Some(e) = rec.entries.get(i) else { return };
+        if e.lock.load(Relaxed) == lock {
+            if i + 1 != n {
+                // Move the last entry into the hole.
+                if let Some(last) = rec.entries.get(n - 1) {
+                    copy_entry(last, e);
+                }
+            }
+            rec.len.store(n - 1, Release);
+            return;
+        }
+    }
+}
+
+fn copy_entry(from: &Entry, to: &Entry) {
+    to.lock.store(from.lock.load(Relaxed), Relaxed);
+    to.name.store(from.name.load(Relaxed), Relaxed);
+    to.location.store(from.location.load(Relaxed), Relaxed);
+    to.kind.store(from.kind.load(Relaxed), Relaxed);
+}
+
+const NAME_PTR_BITS: u32 = 48;
+const NAME_PTR_MASK: u64 = (1 << NAME_PTR_BITS) - 1;
+
+/// Packs a `&'static str` into one word; 0 means no name. Names whose
+/// address does not fit 48 bits (never the case for string literals on
+/// Linux's default address-space layout) are dropped, and names longer than
+/// 65535 bytes are cut (at a character boundary when unpacked).
+fn pack_name(name: Option<&'static str>) -> u64 {
+    let Some(s) = name else { return 0 };
+    let addr = s.as_ptr() as u64;
+    if addr == 0 || addr & !NAME_PTR_MASK != 0 {
+        return 0;
+    }
+    let len = s.len().min(0xffff) as u64;
+    addr | (len << NAME_PTR_BITS)
+}
+
+fn unpack_name(word: u64) -> Option<&'static str> {
+    let addr = word & NAME_PTR_MASK;
+    if addr == 0 {
+        return None;
+    }
+    let len = usize::try_from(word >> NAME_PTR_BITS).ok()?;
+    // SAFETY: a non-zero word was produced by `pack_name` from a
+    // `&'static str` (one atomic store, read with one atomic load, so the
+    // address and length belong to the same string). The length is at most
+    // that string's length, so the bytes are in bounds and live for
+    // `'static`.
+    let bytes = unsafe { core::slice::from_raw_parts(addr as usize as *const u8, len) };
+    match core::str::from_utf8(bytes) {
+        Ok(s) => Some(s),
+        Err(e) => core::str::from_utf8(bytes.get(..e.valid_up_to())?).ok(),
+    }
+}
+
+fn read_entry(e: &Entry, tid: i32) -> Option<Hold> {
+    let kind = HoldKind::from_u8(e.kind.load(Relaxed))?;
+    let name = unpack_name(e.name.load(Relaxed));
+    let loc = e.location.load(Relaxed);
+    let location = if loc.is_null() {
+        None
+    } else {
+        // SAFETY: `push` stores only `&'static Location<'static>` values
+        // (from `#[track_caller]`), which live for the whole process.
+        Some(unsafe { &*loc.cast_const() })
+    };
+    Some(Hold {
+        lock: e.lock.load(Relaxed),
+        name,
+        location,
+        kind,
+        tid,
+    })
+}
+
+/// Calls `f` for every lock held by a thread other than `except_tid`.
+pub(crate) fn for_each_hold(except_tid: i32, mut f: impl FnMut(Hold)) {
+    for rec in records() {
+        if !rec.in_use.load(Acquire) {
+            continue;
+        }
+        let tid = rec.tid.load(Relaxed);
+        if tid == except_tid {
+            continue;
+        }
+        let n = rec.len.load(Acquire).min(MAX_HELD_PER_THREAD);
+        for e in rec.entries.iter().take(n) {
+            if let Some(h) = read_entry(e, tid) {
+                f(h);
+            }
+        }
+    }
+}
+
+/// The hold of `lock` by some thread (other than `except_tid`), if recorded.
+pub(crate) fn find_holder(lock: usize, except_tid: i32) -> Option<Hold> {
+    let mut found = None;
+    for_each_hold(except_tid, |h| {
+        if h.lock == lock && found.is_none() {
+            found = Some(h);
+        }
+    });
+    found
+}
+
+/// Whether the calling thread holds `lock` according to its record.
+pub(crate) fn held_by_me(lock: usize) -> bool {
+    let Some(rec) = mine_if_any() else {
+        return false;
+    };
+    let n = rec.len.load(Relaxed).min(MAX_HELD_PER_THREAD);
+    rec.entries
+        .iter()
+        .take(n)
+        .any(|e| e.lock.load(Relaxed) == lock)
+}
+
+/// In a fork child: the forking thread's record now belongs to a thread with
+/// a new tid (the child's pid). Every other record describes a thread that
+/// does not exist here, and its holds are holds that will never be released.
+pub(crate) fn adopt_after_fork(child_tid: i32) {
+    if let Some(rec) = mine_if_any() {
+        rec.tid.store(child_tid, Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_through_one_word() {
+        assert_eq!(unpack_name(pack_name(Some("registry"))), Some("registry"));
+        assert_eq!(unpack_name(pack_name(None)), None);
+        assert_eq!(unpack_name(pack_name(Some(""))), Some(""));
+    }
+
+    #[test]
+    fn push_pop_and_find() {
+        let here = Location::caller();
+        let me = sys::gettid();
+        assert!(push(0x1000, Some("a"), here, HoldKind::Mutex));
+        assert!(push(0x2000, None, here, HoldKind::Write));
+        assert!(held_by_me(0x1000));
+        // Other threads see our holds; we are excluded when asking for others.
+        assert!(find_holder(0x2000, me).is_none());
+        let seen = std::thread::spawn(move || find_holder(0x1000, sys::gettid()))
+            .join()
+            .unwrap()
+            .expect("another thread sees the hold");
+        assert_eq!(seen.tid, me);
+        assert_eq!(seen.name, Some("a"));
+        assert_eq!(seen.kind, HoldKind::Mutex);
+        assert_eq!(seen.location.map(|l| l.line()), Some(here.line()));
+        // Out-of-order release keeps the remaining hold intact.
+        pop(0x1000);
+        assert!(!held_by_me(0x1000));
+        assert!(held_by_me(0x2000));
+        pop(0x2000);
+        assert!(!held_by_me(0x2000));
+    }
+}

@@ -1,0 +1,146 @@
+//! Process-wide guard state that the hot paths and the child side read:
+//! the policy, and the mode word on the wipe-on-fork page.
+//!
+//! The mode word is the one value that `GuardAlloc` and the tracked locks
+//! load on every operation. It equals [`ARMED`] in a parent and in a child
+//! that needs no checks, so the fast path is one pointer load, one value load
+//! and one compare. Everything else (a child, a thread in child mode, a raw
+//! fork that zeroed the page) takes the cold path in `child.rs`.
+
+use core::sync::atomic::{
+    AtomicBool, AtomicPtr, AtomicU8, AtomicU32,
+    Ordering::{AcqRel, Acquire, Relaxed},
+};
+
+pub(crate) use crate::policy::Policy;
+
+static POLICY: AtomicU8 = AtomicU8::new(Policy::Trap.as_u8());
+
+pub(crate) fn policy() -> Policy {
+    Policy::from_u8(POLICY.load(Relaxed))
+}
+
+pub(crate) fn set_policy(p: Policy) {
+    POLICY.store(p.as_u8(), Relaxed);
+}
+
+/// The mode word holds this in a parent and in an unrestricted child. A page
+/// zeroed by the kernel (`MADV_WIPEONFORK`) reads 0, which is never `ARMED`.
+pub(crate) const ARMED: u32 = 1;
+/// Set in a child by the atfork child handler (or the raw-fork backstop):
+/// tracked locks check whether another thread held them at fork.
+pub(crate) const CHILD: u32 = 1 << 1;
+/// Set in a child whose parent had other (not allow-listed) threads alive at
+/// fork: every `GuardAlloc` operation and tracked lock is a hazard.
+pub(crate) const RESTRICTED: u32 = 1 << 2;
+/// Some thread called `enter_child_mode`; the cold path checks the calling
+/// thread's flag.
+pub(crate) const THREAD_CHILD_MODE: u32 = 1 << 3;
+
+/// Before `install` creates the wipe-on-fork page, the mode word lives here.
+static DUMMY: AtomicU32 = AtomicU32::new(ARMED);
+static MODE: AtomicPtr<AtomicU32> = AtomicPtr::new(core::ptr::addr_of!(DUMMY).cast_mut());
+
+fn mode_word() -> &'static AtomicU32 {
+    let p = MODE.load(Relaxed);
+    // SAFETY: `MODE` only ever holds the address of `DUMMY` (a static) or of
+    // the first word of the wipe-on-fork page, which `wipeonfork.rs` maps
+    // once and never unmaps, aligned for `AtomicU32`. Either lives for the
+    // rest of the process, including in forked children (same addresses).
+    unsafe { &*p }
+}
+
+/// The fast-path test: `true` when no check is needed.
+#[inline(always)]
+pub(crate) fn fast_ok() -> bool {
+    mode_word().load(Relaxed) == ARMED
+}
+
+pub(crate) fn mode() -> u32 {
+    mode_word().load(Relaxed)
+}
+
+pub(crate) fn set_mode(v: u32) {
+    mode_word().store(v, Relaxed);
+}
+
+pub(crate) fn add_mode_bits(bits: u32) {
+    mode_word().fetch_or(bits, Relaxed);
+}
+
+/// Switches the mode word to the wipe-on-fork page, carrying over the bits.
+///
+/// `page` must point to memory that stays mapped for the life of the process.
+pub(crate) fn use_mode_page(page: &'static AtomicU32) {
+    page.store(DUMMY.load(Relaxed) | ARMED, Relaxed);
+    MODE.store(core::ptr::from_ref(page).cast_mut(), Relaxed);
+}
+
+/// Whether the wipe-on-fork backstop is in place (the kernel accepted
+/// `MADV_WIPEONFORK`).
+pub(crate) static BACKSTOP: AtomicBool = AtomicBool::new(false);
+
+/// Set while a diagnostic is being written: `GuardAlloc` and the tracked
+/// locks let everything through (and count allocations in the core phase).
+pub(crate) static REPORTING: AtomicU8 = AtomicU8::new(0);
+pub(crate) const REPORTING_CORE: u8 = 1;
+pub(crate) const REPORTING_BEST_EFFORT: u8 = 2;
+/// Allocations seen by `GuardAlloc` while the core diagnostic was written.
+/// Must stay 0; the report says so loudly if not.
+pub(crate) static CORE_REPORT_ALLOCATIONS: AtomicU32 = AtomicU32::new(0);
+
+/// Whether this process is a fork child the guard knows about, and how it
+/// learnt it.
+pub(crate) static IN_CHILD: AtomicU8 = AtomicU8::new(0);
+pub(crate) const CHILD_VIA_ATFORK: u8 = 1;
+pub(crate) const CHILD_VIA_BACKSTOP: u8 = 2;
+
+/// Warn-mode reports already made in this process, one bit per kind, so a
+/// child that carries on does not repeat itself on every allocation.
+pub(crate) static WARNED: AtomicU32 = AtomicU32::new(0);
+
+/// The thread-name allow-list: a leaked, immutable `Vec` replaced as a whole
+/// on every addition (the old one is leaked too, because a reader in another
+/// thread may still be walking it). Additions are rare and happen in normal
+/// code; readers (the prepare handler, the backstop) never allocate.
+static ALLOW: AtomicPtr<Vec<Box<str>>> = AtomicPtr::new(core::ptr::null_mut());
+
+fn allow_list() -> &'static [Box<str>] {
+    allow_list_at(ALLOW.load(Acquire))
+}
+
+/// Adds a thread-name pattern (exact, or prefix ending in `*`).
+pub(crate) fn allow_thread(pattern: &str) {
+    let mut current = ALLOW.load(Acquire);
+    loop {
+        let mut next: Vec<Box<str>> = allow_list_at(current).to_vec();
+        next.push(pattern.into());
+        let next = Box::into_raw(Box::new(next));
+        match ALLOW.compare_exchange(current, next, AcqRel, Acquire) {
+            Ok(_) => return,
+            Err(now) => {
+                // SAFETY: `next` was created just above by `Box::into_raw`
+                // and was never published, so we still own it.
+                drop(unsafe { Box::from_raw(next) });
+                current = now;
+            }
+        }
+    }
+}
+
+fn allow_list_at(p: *mut Vec<Box<str>>) -> &'static [Box<str>] {
+    if p.is_null() {
+        return &[];
+    }
+    // SAFETY: a non-null pointer here was published to `ALLOW` by
+    // `allow_thread` (from `Box::into_raw`) and published lists are never
+    // freed or mutated, so it is valid for `'static`.
+    unsafe { (*p).as_slice() }
+}
+
+/// Whether a thread name matches the allow-list.
+pub(crate) fn thread_allowed(name: &str) -> bool {
+    allow_list()
+        .iter()
+        .any(|p| super::census::name_matches(p, name))
+}

@@ -1,0 +1,138 @@
+//! Thin wrappers over the raw system calls the child-side zone may use.
+//!
+//! Every function here maps to a system call that POSIX signal-safety(7)
+//! lists as async-signal-safe (`write`, `open`, `read`, `close`, `getpid`,
+//! `alarm`, `sigaction`, `abort`) or to a Linux system call without user-space
+//! state (`gettid`, `getdents64`). None of them allocates, locks or panics.
+
+use core::ffi::CStr;
+
+/// The calling thread's kernel thread id.
+pub(crate) fn gettid() -> i32 {
+    // SAFETY: `gettid` takes no arguments, cannot fail and touches no memory
+    // of ours; the raw syscall avoids any libc-side caching.
+    let tid = unsafe { libc::syscall(libc::SYS_gettid) };
+    i32::try_from(tid).unwrap_or(-1)
+}
+
+/// The calling process's id.
+pub(crate) fn getpid() -> i32 {
+    // SAFETY: `getpid` takes no arguments and cannot fail.
+    unsafe { libc::getpid() }
+}
+
+/// The parent process's id.
+pub(crate) fn getppid() -> i32 {
+    // SAFETY: `getppid` takes no arguments and cannot fail.
+    unsafe { libc::getppid() }
+}
+
+/// Writes all of `bytes` to `fd`, retrying on `EINTR` and short writes.
+/// Errors other than `EINTR` end the attempt silently: a diagnostic that
+/// cannot be written has nowhere else to go.
+pub(crate) fn write_all(fd: i32, mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        // SAFETY: the pointer and length come from a live slice, so the
+        // kernel reads only initialised memory that we own for the duration
+        // of the call.
+        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+        if n < 0 {
+            if errno() == libc::EINTR {
+                continue;
+            }
+            return;
+        }
+        let n = usize::try_from(n).unwrap_or(0);
+        if n == 0 {
+            return;
+        }
+        bytes = bytes.get(n..).unwrap_or(&[]);
+    }
+}
+
+fn errno() -> i32 {
+    // SAFETY: `__errno_location` returns a valid pointer to the calling
+    // thread's errno for the whole life of the thread.
+    unsafe { *libc::__errno_location() }
+}
+
+/// Opens `path` read-only with `O_CLOEXEC` (plus `extra` flags); `None` on error.
+pub(crate) fn open_read(path: &CStr, extra: i32) -> Option<Fd> {
+    // SAFETY: `path` is a valid NUL-terminated string that outlives the call.
+    let fd = unsafe { libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC | extra) };
+    if fd < 0 { None } else { Some(Fd(fd)) }
+}
+
+/// An owned file descriptor, closed on drop.
+#[derive(Debug)]
+pub(crate) struct Fd(i32);
+
+impl Fd {
+    /// Reads up to `buf.len()` bytes; returns how many (0 on end or error).
+    pub(crate) fn read(&self, buf: &mut [u8]) -> usize {
+        loop {
+            // SAFETY: the pointer and length describe `buf`, which we borrow
+            // mutably for the call, so the kernel writes only into our memory.
+            let n = unsafe { libc::read(self.0, buf.as_mut_ptr().cast(), buf.len()) };
+            if n < 0 && errno() == libc::EINTR {
+                continue;
+            }
+            return usize::try_from(n).unwrap_or(0);
+        }
+    }
+
+    /// Reads directory entries (`getdents64`); returns the byte count filled.
+    pub(crate) fn getdents(&self, buf: &mut [u8]) -> usize {
+        // SAFETY: `getdents64` writes at most `buf.len()` bytes into `buf`,
+        // which we borrow mutably for the duration of the call.
+        let n = unsafe { libc::syscall(libc::SYS_getdents64, self.0, buf.as_mut_ptr(), buf.len()) };
+        usize::try_from(n).unwrap_or(0)
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        // SAFETY: we own this descriptor (it came from a successful `open`)
+        // and nobody else closes it.
+        unsafe {
+            libc::close(self.0);
+        }
+    }
+}
+
+/// `abort(3)`: raises `SIGABRT`; never returns.
+pub(crate) fn abort() -> ! {
+    // SAFETY: `abort` is async-signal-safe and has no preconditions.
+    unsafe { libc::abort() }
+}
+
+extern "C" fn abort_on_alarm(_signal: i32) {
+    const MSG: &[u8] = b"fork-guard: symbolisation timed out; aborting\n";
+    write_all(2, MSG);
+    abort();
+}
+
+/// Arms a `SIGALRM` that aborts the process after `seconds`, so that
+/// best-effort work after the core diagnostic (symbolisation, which may need
+/// a lock that a vanished thread held) cannot hang.
+pub(crate) fn arm_abort_alarm(seconds: u32) {
+    // SAFETY: `sigaction` is zero-initialisable plain data; we then set the
+    // handler to a function with the C ABI expected for a `sa_handler`, an
+    // empty mask and no flags, and pass valid pointers to `sigaction(2)`.
+    // The handler only calls `write` and `abort`, both async-signal-safe.
+    unsafe {
+        let mut action: libc::sigaction = core::mem::zeroed();
+        action.sa_sigaction = abort_on_alarm as extern "C" fn(i32) as usize;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGALRM, &action, core::ptr::null_mut());
+        libc::alarm(seconds);
+    }
+}
+
+/// Cancels a pending alarm set by [`arm_abort_alarm`].
+pub(crate) fn disarm_alarm() {
+    // SAFETY: `alarm(0)` only cancels a pending alarm.
+    unsafe {
+        libc::alarm(0);
+    }
+}
