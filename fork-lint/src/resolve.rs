@@ -69,7 +69,7 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, f: &FnCtx, segs: &[String]) -> Target {
     {
         let mut full = p.clone();
         full.extend(segs.iter().skip(1).cloned());
-        return lookup(ctx, &f.module, &full, 0, true);
+        return lookup(ctx, &f.module, &full, 0, true, Some(first));
     }
     if first == "Self"
         && let (Some(ty), Some(name), 2) = (&f.self_ty, segs.get(1), segs.len())
@@ -79,17 +79,20 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, f: &FnCtx, segs: &[String]) -> Target {
             name: name.clone(),
         };
     }
-    lookup(ctx, &f.module, segs, 0, true)
+    lookup(ctx, &f.module, segs, 0, true, None)
 }
 
 /// Resolves `segs` as written in `module`. With `extern_ok`, a path that
-/// names nothing local is taken as a path into another crate.
+/// names nothing local is taken as a path into another crate. `skip` is the
+/// alias being expanded: `use fork::fork;` makes `fork` name `fork::fork`,
+/// whose first segment is the crate, not the alias again.
 fn lookup(
     ctx: &mut Ctx<'_>,
     module: &[String],
     segs: &[String],
     depth: usize,
     extern_ok: bool,
+    skip: Option<&str>,
 ) -> Target {
     let Some(first) = segs.first() else {
         return Target::Unknown(String::new());
@@ -99,14 +102,14 @@ fn lookup(
     }
     let rest = segs.get(1..).unwrap_or(&[]);
     if first == "crate" || (*first == ctx.crate_name && !ctx.is_module(&[first.clone()])) {
-        return lookup(ctx, &[], rest, depth + 1, false);
+        return lookup(ctx, &[], rest, depth + 1, false, None);
     }
     if first == "self" {
-        return lookup(ctx, module, rest, depth + 1, false);
+        return lookup(ctx, module, rest, depth + 1, false, None);
     }
     if first == "super" {
         let parent = module.get(..module.len().saturating_sub(1)).unwrap_or(&[]);
-        return lookup(ctx, parent, rest, depth + 1, false);
+        return lookup(ctx, parent, rest, depth + 1, false, None);
     }
     // What the module declares. Cloned out so the context can parse more.
     let (use_path, is_fn, is_mod, is_type, globs) = match ctx.module_scope(module) {
@@ -128,10 +131,11 @@ fn lookup(
     }
     if let Some(p) = use_path
         && p.as_slice() != [first.clone()]
+        && skip != Some(first.as_str())
     {
         let mut full = p;
         full.extend(rest.iter().cloned());
-        return lookup(ctx, module, &full, depth + 1, true);
+        return lookup(ctx, module, &full, depth + 1, true, Some(first));
     }
     if is_mod {
         let mut sub = module.to_vec();
@@ -139,7 +143,7 @@ fn lookup(
         if rest.is_empty() {
             return Target::Unknown(first.clone());
         }
-        return lookup(ctx, &sub, rest, depth + 1, false);
+        return lookup(ctx, &sub, rest, depth + 1, false, None);
     }
     if is_type && let [_, name] = segs {
         return Target::LocalMethod {
@@ -157,7 +161,7 @@ fn lookup(
         if local {
             let mut full = g.clone();
             full.extend(segs.iter().cloned());
-            let t = lookup(ctx, module, &full, depth + 1, false);
+            let t = lookup(ctx, module, &full, depth + 1, false, None);
             if !matches!(t, Target::Unknown(_)) {
                 return t;
             }

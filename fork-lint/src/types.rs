@@ -60,7 +60,7 @@ pub(crate) fn env_of(
         let guess = match (ty, init) {
             (Some(ty), _) => Some(type_guess(ctx, f, ty)),
             (None, Some(init)) => {
-                if let syn::Expr::Closure(c) = strip(init)
+                if let Some(c) = closure_of(init)
                     && let syn::Pat::Ident(pi) = pat
                 {
                     env.closures.insert(pi.ident.to_string(), c.clone());
@@ -134,6 +134,19 @@ impl<'a> Visit<'a> for LetCollector<'a> {
         syn::visit::visit_expr_closure(self, c);
     }
     fn visit_item(&mut self, _: &'a syn::Item) {}
+}
+
+/// The closure an initialiser binds: `|| ..`, or one wrapped in a call
+/// such as `Box::new(|| ..)`.
+fn closure_of(e: &syn::Expr) -> Option<&syn::ExprClosure> {
+    match strip(e) {
+        syn::Expr::Closure(c) => Some(c),
+        syn::Expr::Call(c) => c.args.iter().find_map(|a| match strip(a) {
+            syn::Expr::Closure(c) => Some(c),
+            _ => None,
+        }),
+        _ => None,
+    }
 }
 
 /// Strips parentheses, groups and references.

@@ -1,0 +1,328 @@
+//! The fixture corpus: `tests/fixtures/<group>/*.rs` are single-file crates,
+//! `tests/fixtures/<group>/<name>/` folders with a `lib.rs` or `main.rs` are
+//! multi-file crates. Expected findings are written next to the code, in
+//! rustc UI-test style:
+//!
+//! - `//~ RULE` on the line of the finding's primary location; the level is
+//!   the rule's default level unless given: `//~ RULE warning`.
+//! - `//~^ RULE` for the line above (one `^` per line).
+//! - Several markers on one line: `//~ alloc //~ stdio`.
+//! - `//@ deny: RULE` or `//@ allow: RULE` anywhere in a file sets the rule.
+//!
+//! Every finding must be expected and every expectation found; the harness
+//! prints a diff of both otherwise. The same corpus is run with and without
+//! the pre-scan, which must not change the result.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use fork_lint::engine::check_crate_exhaustive;
+use fork_lint::{
+    CrateSources, Finding, Level, MemoryFs, Options, RuleId, RuleSetting, SourceFile, check_crate,
+};
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
+}
+
+/// One fixture: a crate with its files.
+struct Fixture {
+    name: String,
+    krate: CrateSources,
+    fs: MemoryFs,
+    options: Options,
+}
+
+fn module_of(rel: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let Some(last) = parts.pop() else {
+        return Vec::new();
+    };
+    let stem = last.trim_end_matches(".rs");
+    let is_root = parts.is_empty() && (stem == "lib" || stem == "main");
+    if stem != "mod" && !is_root {
+        parts.push(stem.to_string());
+    }
+    parts
+}
+
+fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            rs_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+fn options_for(texts: &[&str]) -> Options {
+    let mut options = Options::default();
+    for text in texts {
+        for line in text.lines() {
+            let Some(rest) = line.trim().strip_prefix("//@ ") else {
+                continue;
+            };
+            let (setting, rule) = rest.split_once(':').expect("`//@ deny: rule`");
+            let rule: RuleId = rule.trim().parse().unwrap();
+            let setting = match setting.trim() {
+                "deny" => RuleSetting::Deny,
+                "warn" => RuleSetting::Warn,
+                "allow" => RuleSetting::Allow,
+                other => panic!("unknown setting `{other}`"),
+            };
+            options.rules.insert(rule, setting);
+        }
+    }
+    options
+}
+
+fn load_fixtures() -> Vec<Fixture> {
+    let root = fixtures_root();
+    let mut out = Vec::new();
+    let mut groups: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    groups.sort();
+    for group in groups.into_iter().filter(|g| g.is_dir()) {
+        let mut entries: Vec<_> = std::fs::read_dir(&group)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for entry in entries {
+            let name = entry.strip_prefix(&root).unwrap().display().to_string();
+            let mut fs = MemoryFs::default();
+            let mut files = Vec::new();
+            if entry.is_dir() {
+                let mut paths = Vec::new();
+                rs_files(&entry, &mut paths);
+                for p in paths {
+                    let rel = p.strip_prefix(&entry).unwrap();
+                    files.push(SourceFile {
+                        path: p.clone(),
+                        module: module_of(rel),
+                    });
+                    fs.0.insert(p.clone(), std::fs::read_to_string(&p).unwrap());
+                }
+            } else if entry.extension().is_some_and(|e| e == "rs") {
+                files.push(SourceFile {
+                    path: entry.clone(),
+                    module: Vec::new(),
+                });
+                fs.0.insert(entry.clone(), std::fs::read_to_string(&entry).unwrap());
+            } else {
+                continue;
+            }
+            let texts: Vec<&str> = fs.0.values().map(String::as_str).collect();
+            let options = options_for(&texts);
+            let krate = CrateSources {
+                name: "fixture".to_string(),
+                files,
+            };
+            out.push(Fixture {
+                name,
+                krate,
+                fs,
+                options,
+            });
+        }
+    }
+    out
+}
+
+/// `(file, line, rule, level)`.
+type Key = (String, u32, String, String);
+
+fn expected(fx: &Fixture) -> BTreeMap<Key, usize> {
+    let mut out = BTreeMap::new();
+    for (path, text) in &fx.fs.0 {
+        for (i, line) in text.lines().enumerate() {
+            for marker in line.split("//~").skip(1) {
+                let carets = marker.chars().take_while(|c| *c == '^').count();
+                let mut words = marker[carets..].split_whitespace();
+                let rule: RuleId = words
+                    .next()
+                    .unwrap_or_else(|| panic!("{}:{}: `//~` without a rule", path.display(), i + 1))
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{}:{}: {e}", path.display(), i + 1));
+                let level = match words.next() {
+                    Some(l @ ("error" | "warning" | "note")) => l.to_string(),
+                    _ => rule.meta().default_level.as_str().to_string(),
+                };
+                let line_no = (i + 1 - carets) as u32;
+                *out.entry((path.display().to_string(), line_no, rule.to_string(), level))
+                    .or_insert(0) += 1;
+            }
+        }
+    }
+    out
+}
+
+fn actual(findings: &[Finding]) -> BTreeMap<Key, usize> {
+    let mut out = BTreeMap::new();
+    for f in findings {
+        let key = (
+            f.location.file.display().to_string(),
+            f.location.line,
+            f.rule.to_string(),
+            f.level.as_str().to_string(),
+        );
+        *out.entry(key).or_insert(0) += 1;
+    }
+    out
+}
+
+fn diff(
+    name: &str,
+    want: &BTreeMap<Key, usize>,
+    got: &BTreeMap<Key, usize>,
+    findings: &[Finding],
+) -> Option<String> {
+    if want == got {
+        return None;
+    }
+    let mut s = format!("fixture {name}:\n");
+    for (k, n) in want {
+        if got.get(k) != Some(n) {
+            s.push_str(&format!(
+                "  missing: {}:{} {} {} (x{n})\n",
+                short(&k.0),
+                k.1,
+                k.2,
+                k.3
+            ));
+        }
+    }
+    for (k, n) in got {
+        if want.get(k) != Some(n) {
+            let msg = findings
+                .iter()
+                .find(|f| f.location.line == k.1 && f.rule.as_str() == k.2)
+                .map(|f| f.message.as_str())
+                .unwrap_or("");
+            s.push_str(&format!(
+                "  extra:   {}:{} {} {} (x{n}): {msg}\n",
+                short(&k.0),
+                k.1,
+                k.2,
+                k.3
+            ));
+        }
+    }
+    Some(s)
+}
+
+fn short(p: &str) -> &str {
+    p.split("fixtures/").nth(1).unwrap_or(p)
+}
+
+#[test]
+fn fixtures_match_their_annotations() {
+    let fixtures = load_fixtures();
+    let mut failures = Vec::new();
+    for fx in &fixtures {
+        let report = check_crate(&fx.krate, &fx.fs, &fx.options);
+        if !report.errors.is_empty() {
+            failures.push(format!("fixture {}: errors {:?}\n", fx.name, report.errors));
+        }
+        if let Some(d) = diff(
+            &fx.name,
+            &expected(fx),
+            &actual(&report.findings),
+            &report.findings,
+        ) {
+            failures.push(d);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures differ:\n{}",
+        failures.len(),
+        fixtures.len(),
+        failures.concat()
+    );
+}
+
+#[test]
+fn prescan_matches_exhaustive() {
+    for fx in &load_fixtures() {
+        let fast = check_crate(&fx.krate, &fx.fs, &fx.options);
+        let full = check_crate_exhaustive(&fx.krate, &fx.fs, &fx.options);
+        assert_eq!(
+            fast, full,
+            "fixture {}: the pre-scan changed the result",
+            fx.name
+        );
+    }
+}
+
+#[test]
+fn corpus_is_large_and_covers_every_rule() {
+    let fixtures = load_fixtures();
+    assert!(fixtures.len() >= 60, "only {} fixtures", fixtures.len());
+    let mut seen = std::collections::HashSet::new();
+    for fx in &fixtures {
+        for k in expected(fx).keys() {
+            seen.insert(k.2.clone());
+        }
+    }
+    for rule in fork_lint::rules::ALL {
+        if rule.id == RuleId::UnusedSuppression {
+            continue; // reported by the suppression pass, not the engine
+        }
+        assert!(
+            seen.contains(rule.name),
+            "no fixture expects rule `{}`",
+            rule.name
+        );
+    }
+    // Some fixtures must stay silent.
+    let silent = fixtures.iter().filter(|fx| expected(fx).is_empty()).count();
+    assert!(silent >= 8, "only {silent} silent fixtures");
+}
+
+#[test]
+fn messages_follow_the_house_style() {
+    for fx in &load_fixtures() {
+        let mut options = fx.options.clone();
+        options.rules.insert(RuleId::UnknownCall, RuleSetting::Deny);
+        for f in check_crate(&fx.krate, &fx.fs, &options).findings {
+            let first = f.message.chars().next().unwrap();
+            assert!(
+                !first.is_uppercase() && !f.message.ends_with('.'),
+                "{}: message style: {}",
+                fx.name,
+                f.message
+            );
+            assert!(
+                f.region.is_some(),
+                "{}: finding without region: {}",
+                fx.name,
+                f.message
+            );
+            if f.level == Level::Error
+                && f.rule != RuleId::Fallthrough
+                && f.rule != RuleId::UnknownCall
+            {
+                assert!(
+                    f.help.is_some(),
+                    "{}: error without help: {}",
+                    fx.name,
+                    f.message
+                );
+            }
+        }
+    }
+}
