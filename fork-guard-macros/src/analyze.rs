@@ -43,10 +43,111 @@ pub(crate) struct Outcome {
     pub unseen: Vec<UnseenCallee>,
 }
 
-/// The engine's raw output for `target`.
+/// Options for the embedded engine: the defaults (the built-in knowledge
+/// table), but `unknown-call` reported, because this macro turns unknown
+/// path calls into marker checks rather than ignoring them.
+fn options() -> fork_lint::Options {
+    let mut options = fork_lint::Options::default();
+    options
+        .rules
+        .insert(RuleId::UnknownCall, fork_lint::RuleSetting::Deny);
+    options
+}
+
+/// Start position of a span, the key that ties the engine's findings back to
+/// the syntax tree (on stable Rust a proc macro cannot join spans, so a
+/// node's span is its first token's).
+fn start(span: Span) -> (usize, usize) {
+    let s = span.start();
+    (s.line, s.column)
+}
+
+/// Every path call `f(..)` in the target, by the start of the call.
+#[derive(Default)]
+struct PathCalls(Vec<((usize, usize), syn::Path, Span)>);
+
+impl<'ast> Visit<'ast> for PathCalls {
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        let mut func = &*call.func;
+        loop {
+            match func {
+                syn::Expr::Paren(p) => func = &p.expr,
+                syn::Expr::Group(g) => func = &g.expr,
+                _ => break,
+            }
+        }
+        if let syn::Expr::Path(p) = func
+            && p.qself.is_none()
+        {
+            let mut path = p.path.clone();
+            for seg in &mut path.segments {
+                seg.arguments = syn::PathArguments::None;
+            }
+            let span = p
+                .path
+                .segments
+                .first()
+                .map_or_else(Span::call_site, |s| s.ident.span());
+            let span = p.path.leading_colon.map_or(span, |c| c.spans[0]);
+            self.0.push((start(span), path, span));
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+}
+
+fn path_calls(target: Target<'_>) -> PathCalls {
+    let mut calls = PathCalls::default();
+    match target {
+        Target::ChildFn(f) | Target::CheckedFn(f) => calls.visit_block(&f.block),
+        Target::Closure(c) => calls.visit_expr_closure(c),
+    }
+    calls
+}
+
+/// The engine's raw output for `target`: hazards, and the path calls it
+/// could not see into (calls into the crate outside the item, and calls
+/// into crates the knowledge table does not cover).
 fn engine(target: Target<'_>) -> (Vec<Hazard>, Vec<UnseenCallee>) {
-    let _ = target;
-    (Vec::new(), Vec::new())
+    let options = options();
+    let report = match target {
+        Target::ChildFn(f) => fork_lint::embedded::check_child_fn(f, &options),
+        Target::CheckedFn(f) => fork_lint::embedded::check_checked_fn(f, &options),
+        Target::Closure(c) => fork_lint::embedded::check_child_closure(c, &options),
+    };
+    let calls = path_calls(target);
+    let call_at = |span: Span| calls.0.iter().find(|(at, _, _)| *at == start(span));
+    let mut unseen: Vec<UnseenCallee> = Vec::new();
+    let mut push_unseen = |span: Span| {
+        // Method calls (`self.m`), macros and the like have no path call
+        // here: they are left to the runtime guard.
+        if let Some((at, path, call_span)) = call_at(span)
+            && !unseen.iter().any(|u| start(u.span) == *at)
+        {
+            unseen.push(UnseenCallee {
+                path: path.clone(),
+                span: *call_span,
+            });
+        }
+    };
+    for u in &report.unresolved {
+        push_unseen(u.span);
+    }
+    let mut hazards = Vec::new();
+    for f in report.findings {
+        if f.rule == RuleId::UnknownCall {
+            push_unseen(f.span);
+            continue;
+        }
+        hazards.push(Hazard {
+            span: f.span,
+            rule: f.rule,
+            level: f.level,
+            message: f.message,
+            help: f.help,
+            chain: f.chain_labels,
+        });
+    }
+    (hazards, unseen)
 }
 
 /// The error text for one hazard: the operation and the rule id, the chain,
@@ -133,13 +234,20 @@ pub(crate) fn run(target: Target<'_>, suppressions: &[Suppression]) -> Outcome {
         if h.level < Level::Warning {
             continue;
         }
-        out.diagnostics.extend(syn::Error::new(h.span, error_message(h)).to_compile_error());
+        out.diagnostics
+            .extend(syn::Error::new(h.span, error_message(h)).to_compile_error());
     }
 
     let locals = local_names(target);
     for callee in unseen {
         let single = callee.path.segments.len() == 1 && callee.path.leading_colon.is_none();
-        if single && callee.path.segments.first().is_some_and(|s| locals.contains(&s.ident.to_string())) {
+        if single
+            && callee
+                .path
+                .segments
+                .first()
+                .is_some_and(|s| locals.contains(&s.ident.to_string()))
+        {
             continue;
         }
         if covered(RuleId::UnknownCall, callee.span) {
@@ -159,7 +267,12 @@ pub(crate) fn run(target: Target<'_>, suppressions: &[Suppression]) -> Outcome {
 /// A warning on stable Rust: a use of a deprecated item whose note is the
 /// message, spanned at the `allow`.
 fn unused_warning(s: &Suppression) -> TokenStream {
-    let span = s.tokens.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
+    let span = s
+        .tokens
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span());
     let rules: Vec<_> = s.rules.iter().map(|r| r.as_str()).collect();
     let note = format!(
         "this #[fork_guard::allow({})] suppresses nothing [unused-suppression]: remove it",

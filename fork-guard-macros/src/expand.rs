@@ -25,7 +25,12 @@ enum Checkable {
 }
 
 fn is_type_like(segment: &syn::PathSegment) -> bool {
-    !segment.arguments.is_none() || segment.ident.to_string().trim_start_matches("r#").starts_with(|c: char| c.is_ascii_uppercase())
+    !segment.arguments.is_none()
+        || segment
+            .ident
+            .to_string()
+            .trim_start_matches("r#")
+            .starts_with(|c: char| c.is_ascii_uppercase())
 }
 
 fn checkable(path: &Path) -> Checkable {
@@ -94,12 +99,20 @@ pub(crate) fn callee_checks(callees: &[UnseenCallee]) -> TokenStream {
         if seen.contains(&text) {
             continue;
         }
-        let Checkable::Import(import) = checkable(&callee.path) else { continue };
+        let Checkable::Import(import) = checkable(&callee.path) else {
+            continue;
+        };
         seen.push(text.clone());
-        let Some(name) = callee.path.segments.last().map(|s| s.ident.clone()) else { continue };
-        let module = format_ident!("__fork_guard_callee_{}", seen.len());
-        let message = format!("`{text}` is not marked `#[fork_guard::child]`, so the macro cannot check it").replace('{', "{{").replace('}', "}}");
-        let label = "called from a child region, this function may allocate, lock or panic unseen".to_string();
+        let Some(name) = callee.path.segments.last().map(|s| s.ident.clone()) else {
+            continue;
+        };
+        let module = format_ident!("__fork_guard_check_{}", seen.len());
+        let message =
+            format!("`{text}` is not marked `#[fork_guard::child]`, so the macro cannot check it")
+                .replace('{', "{{")
+                .replace('}', "}}");
+        let label = "called from a child region, this function may allocate, lock or panic unseen"
+            .to_string();
         let note = format!(
             "a child region may only call functions the macro can check: mark `{text}` with `#[fork_guard::child]`, \
              call an async-signal-safe function the knowledge table knows, or accept this reviewed call with \
@@ -113,16 +126,16 @@ pub(crate) fn callee_checks(callees: &[UnseenCallee]) -> TokenStream {
             #[allow(unused_imports, non_camel_case_types, non_snake_case, dead_code, clippy::all)]
             mod #module {
                 use super::*;
-                mod __fallback {
+                mod not_marked {
                     pub enum #name {}
                 }
-                use __fallback::*;
+                use not_marked::*;
                 use #import;
                 #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
-                trait __ForkGuardChild {}
-                impl __ForkGuardChild for ::fork_guard::__private::ChildMarker {}
-                const fn __fork_guard_require<T: __ForkGuardChild + ?Sized>() {}
-                const _: () = __fork_guard_require::<#name_at_call>();
+                trait MarkedChild {}
+                impl MarkedChild for ::fork_guard::__private::ChildMarker {}
+                const fn require_marked<T: MarkedChild + ?Sized>() {}
+                const _: () = require_marked::<#name_at_call>();
             }
         });
     }
@@ -151,12 +164,18 @@ fn looks_like_method(item: &ItemFn) -> bool {
             _ => false,
         })
     }
-    item.sig.receiver().is_some() || mentions_self(item.sig.to_token_stream()) || mentions_self(item.block.to_token_stream())
+    item.sig.receiver().is_some()
+        || mentions_self(item.sig.to_token_stream())
+        || mentions_self(item.block.to_token_stream())
 }
 
 /// `#[fork_guard::child]` on a function: prologue, callee checks, the body,
 /// and the marker next to the function.
-pub(crate) fn child_fn(mut item: ItemFn, checks: TokenStream, diagnostics: TokenStream) -> TokenStream {
+pub(crate) fn child_fn(
+    mut item: ItemFn,
+    checks: TokenStream,
+    diagnostics: TokenStream,
+) -> TokenStream {
     let span = item.sig.ident.span();
     let mut prologue = TokenStream::new();
     if item.sig.constness.is_none() {
@@ -173,7 +192,9 @@ pub(crate) fn child_fn(mut item: ItemFn, checks: TokenStream, diagnostics: Token
     } else {
         let vis = &item.vis;
         let name = &item.sig.ident;
-        let doc = format!("Marks `{name}` as `#[fork_guard::child]`: callers in child regions may call it.");
+        let doc = format!(
+            "Marks `{name}` as `#[fork_guard::child]`: callers in child regions may call it."
+        );
         quote_spanned! {span=>
             #[doc = #doc]
             #[doc(hidden)]
@@ -189,7 +210,11 @@ pub(crate) fn child_fn(mut item: ItemFn, checks: TokenStream, diagnostics: Token
 }
 
 /// `#[fork_guard::checked]`: the function unchanged, plus callee checks.
-pub(crate) fn checked_fn(mut item: ItemFn, checks: TokenStream, diagnostics: TokenStream) -> TokenStream {
+pub(crate) fn checked_fn(
+    mut item: ItemFn,
+    checks: TokenStream,
+    diagnostics: TokenStream,
+) -> TokenStream {
     if !checks.is_empty() {
         let block: syn::Block = syn::parse_quote!({ #checks });
         let stmts = std::mem::take(&mut item.block.stmts);
@@ -204,7 +229,11 @@ pub(crate) fn checked_fn(mut item: ItemFn, checks: TokenStream, diagnostics: Tok
 
 /// A child closure: the same closure with the prologue and the checks at the
 /// start of its body.
-pub(crate) fn child_closure(mut closure: ExprClosure, checks: TokenStream, diagnostics: TokenStream) -> TokenStream {
+pub(crate) fn child_closure(
+    mut closure: ExprClosure,
+    checks: TokenStream,
+    diagnostics: TokenStream,
+) -> TokenStream {
     let span = closure.or1_token.span;
     let prologue = runtime_prologue(span);
     let body = &closure.body;
@@ -238,9 +267,18 @@ mod tests {
     #[test]
     fn callee_paths_become_imports_from_the_enclosing_module() {
         assert_eq!(import_of("helper").as_deref(), Some("super::helper"));
-        assert_eq!(import_of("self::a::helper").as_deref(), Some("super::a::helper"));
-        assert_eq!(import_of("super::helper").as_deref(), Some("super::super::helper"));
-        assert_eq!(import_of("crate::a::helper").as_deref(), Some("crate::a::helper"));
+        assert_eq!(
+            import_of("self::a::helper").as_deref(),
+            Some("super::a::helper")
+        );
+        assert_eq!(
+            import_of("super::helper").as_deref(),
+            Some("super::super::helper")
+        );
+        assert_eq!(
+            import_of("crate::a::helper").as_deref(),
+            Some("crate::a::helper")
+        );
         assert_eq!(import_of("util::helper").as_deref(), Some("util::helper"));
         assert_eq!(import_of("::ext::helper").as_deref(), Some("::ext::helper"));
     }
@@ -256,11 +294,22 @@ mod tests {
 
     #[test]
     fn methods_get_no_marker() {
-        let m: ItemFn = syn::parse_quote!(fn m(&self) {});
-        let n: ItemFn = syn::parse_quote!(fn new() -> Self { Self });
-        let f: ItemFn = syn::parse_quote!(fn f() {});
+        let m: ItemFn = syn::parse_quote!(
+            fn m(&self) {}
+        );
+        let n: ItemFn = syn::parse_quote!(
+            fn new() -> Self {
+                Self
+            }
+        );
+        let f: ItemFn = syn::parse_quote!(
+            fn f() {}
+        );
         assert!(looks_like_method(&m) && looks_like_method(&n) && !looks_like_method(&f));
         let out = child_fn(f, TokenStream::new(), TokenStream::new()).to_string();
-        assert!(out.contains("type f = :: fork_guard :: __private :: ChildMarker"), "{out}");
+        assert!(
+            out.contains("type f = :: fork_guard :: __private :: ChildMarker"),
+            "{out}"
+        );
     }
 }

@@ -191,7 +191,11 @@ fn fn_entry(attr: TokenStream2, item: TokenStream2, entry: Entry) -> TokenStream
             return out;
         }
     };
-    let parse::FnInput { item, allows: statement_allows, errors: statement_errors } = input;
+    let parse::FnInput {
+        item,
+        allows: statement_allows,
+        errors: statement_errors,
+    } = input;
     errors.extend(statement_errors);
     let mut allows = args.allows;
     allows.extend(statement_allows);
@@ -229,7 +233,14 @@ fn closure_entry(attr: TokenStream2, mut closure: syn::ExprClosure) -> TokenStre
     match parse::closure_input(&mut closure, args.allows) {
         Ok((allows, errs)) => {
             errors.extend(errs);
-            closure_with(parse::ClosureInput { closure, allows, errors: Vec::new() }, errors)
+            closure_with(
+                parse::ClosureInput {
+                    closure,
+                    allows,
+                    errors: Vec::new(),
+                },
+                errors,
+            )
         }
         Err(e) => e.to_compile_error(),
     }

@@ -54,7 +54,10 @@ pub(crate) enum Scope {
     Whole,
     /// One statement or expression: findings whose span starts inside
     /// `[start, end]` (line/column, as proc-macro2 reports them).
-    Range { start: (usize, usize), end: (usize, usize) },
+    Range {
+        start: (usize, usize),
+        end: (usize, usize),
+    },
 }
 
 impl Scope {
@@ -65,7 +68,10 @@ impl Scope {
         };
         let last = iter.last().unwrap_or_else(|| first.clone());
         let (s, e) = (first.span().start(), last.span().end());
-        Scope::Range { start: (s.line, s.column), end: (e.line, e.column) }
+        Scope::Range {
+            start: (s.line, s.column),
+            end: (e.line, e.column),
+        }
     }
 
     pub(crate) fn contains(&self, span: Span) -> bool {
@@ -106,7 +112,10 @@ fn parse_allow_body(content: ParseStream, scope: Scope, tokens: TokenStream) -> 
         if content.peek(syn::Ident::peek_any) && content.peek2(Token![=]) {
             let key = content.call(syn::Ident::parse_any)?;
             if key != "reason" {
-                return Err(syn::Error::new(key.span(), format!("unknown key `{key}` in `allow(..)`: expected `reason = \"...\"`")));
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("unknown key `{key}` in `allow(..)`: expected `reason = \"...\"`"),
+                ));
             }
             content.parse::<Token![=]>()?;
             let lit: LitStr = content.parse()?;
@@ -117,7 +126,10 @@ fn parse_allow_body(content: ParseStream, scope: Scope, tokens: TokenStream) -> 
         } else if content.peek(LitStr) {
             // `allow("libc-unsafe")`: accepted, rule ids are strings in the lint's config.
             let lit: LitStr = content.parse()?;
-            rules.push(RuleName { text: lit.value().replace('_', "-"), tokens: lit.to_token_stream() });
+            rules.push(RuleName {
+                text: lit.value().replace('_', "-"),
+                tokens: lit.to_token_stream(),
+            });
         } else {
             let first = content.call(syn::Ident::parse_any)?;
             let mut text = first.to_string();
@@ -130,14 +142,22 @@ fn parse_allow_body(content: ParseStream, scope: Scope, tokens: TokenStream) -> 
                 dash.to_tokens(&mut toks);
                 next.to_tokens(&mut toks);
             }
-            rules.push(RuleName { text: text.replace('_', "-"), tokens: toks });
+            rules.push(RuleName {
+                text: text.replace('_', "-"),
+                tokens: toks,
+            });
         }
         if content.is_empty() {
             break;
         }
         content.parse::<Token![,]>()?;
     }
-    Ok(Allow { rules, reason, scope, tokens })
+    Ok(Allow {
+        rules,
+        reason,
+        scope,
+        tokens,
+    })
 }
 
 /// One argument of the entry attribute.
@@ -160,7 +180,9 @@ impl Parse for ArgItem {
             let mut tokens = TokenStream::new();
             let mut cursor = fork.cursor();
             while cursor != input.cursor() {
-                let Some((tt, next)) = cursor.token_tree() else { break };
+                let Some((tt, next)) = cursor.token_tree() else {
+                    break;
+                };
                 tt.to_tokens(&mut tokens);
                 cursor = next;
             }
@@ -173,7 +195,9 @@ impl Parse for ArgItem {
 /// Parses the attribute arguments (`attr` of the attribute macro).
 pub(crate) fn parse_args(attr: TokenStream) -> syn::Result<Args> {
     let items = Punctuated::<ArgItem, Token![,]>::parse_terminated.parse2(attr)?;
-    Ok(Args { allows: items.into_iter().map(|a| a.0).collect() })
+    Ok(Args {
+        allows: items.into_iter().map(|a| a.0).collect(),
+    })
 }
 
 /// Is this attribute `#[fork_guard::allow(..)]` (any path of two or more
@@ -183,7 +207,10 @@ pub(crate) fn is_guard_allow(attr: &Attribute) -> bool {
     let path = attr.path();
     path.segments.len() >= 2
         && path.segments.last().is_some_and(|s| s.ident == "allow")
-        && path.segments.first().is_some_and(|s| s.ident == "fork_guard" || s.ident == "fork_guard_macros")
+        && path
+            .segments
+            .first()
+            .is_some_and(|s| s.ident == "fork_guard" || s.ident == "fork_guard_macros")
 }
 
 /// Parses a `#[fork_guard::allow(..)]` attribute that covers `target`.
@@ -334,7 +361,11 @@ pub(crate) fn parse_fn(item: TokenStream) -> Result<FnInput, NotAFunction> {
         Ok(Item::Fn(mut item)) => {
             let mut collector = AllowCollector::default();
             collector.visit_block_mut(&mut item.block);
-            return Ok(FnInput { item, allows: collector.allows, errors: collector.errors });
+            return Ok(FnInput {
+                item,
+                allows: collector.allows,
+                errors: collector.errors,
+            });
         }
         Ok(Item::Struct(_)) => "a struct",
         Ok(Item::Enum(_)) => "an enum",
@@ -378,14 +409,20 @@ pub(crate) fn parse_closure(input: TokenStream) -> syn::Result<ClosureInput> {
             "expected a closure: `fork_guard::child_closure!(|| { ... })` or `child_closure!(move || { ... })`",
         ));
     };
-    closure_input(&mut closure, Vec::new())
-        .map(|(allows, errors)| ClosureInput { closure, allows, errors })
+    closure_input(&mut closure, Vec::new()).map(|(allows, errors)| ClosureInput {
+        closure,
+        allows,
+        errors,
+    })
 }
 
 /// Collects the allows of a closure: `outer` attributes (from the nightly
 /// attribute's arguments) plus `#[fork_guard::allow]` on the closure and in
 /// its body.
-pub(crate) fn closure_input(closure: &mut ExprClosure, mut allows: Vec<Allow>) -> syn::Result<(Vec<Allow>, Vec<syn::Error>)> {
+pub(crate) fn closure_input(
+    closure: &mut ExprClosure,
+    mut allows: Vec<Allow>,
+) -> syn::Result<(Vec<Allow>, Vec<syn::Error>)> {
     let mut errors = Vec::new();
     closure.attrs.retain(|attr| {
         if !is_guard_allow(attr) {
@@ -411,9 +448,14 @@ mod tests {
 
     #[test]
     fn args_parse_allow_lists_with_reason() {
-        let args = parse_args(quote!(allow(alloc, libc-unsafe, unknown_call, reason = "reviewed"))).unwrap();
+        let args = parse_args(quote!(allow(alloc, libc-unsafe, unknown_call, reason = "reviewed")))
+            .unwrap();
         assert_eq!(args.allows.len(), 1);
-        let names: Vec<_> = args.allows[0].rules.iter().map(|r| r.text.as_str()).collect();
+        let names: Vec<_> = args.allows[0]
+            .rules
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect();
         assert_eq!(names, ["alloc", "libc-unsafe", "unknown-call"]);
         assert_eq!(args.allows[0].reason.as_ref().unwrap().value(), "reviewed");
     }
@@ -441,12 +483,18 @@ mod tests {
         assert!(input.errors.is_empty());
         let text = input.item.to_token_stream().to_string();
         assert!(!text.contains("fork_guard"), "{text}");
-        assert!(text.contains("allow (unused)"), "rustc's own allow must stay: {text}");
+        assert!(
+            text.contains("allow (unused)"),
+            "rustc's own allow must stay: {text}"
+        );
     }
 
     #[test]
     fn non_functions_are_named() {
-        let err = parse_fn(quote!(struct S;)).unwrap_err();
+        let err = parse_fn(quote!(
+            struct S;
+        ))
+        .unwrap_err();
         assert_eq!(err.what, "a struct");
     }
 }

@@ -56,7 +56,10 @@ pub(crate) fn allows(allows: &[Allow], errors: &mut Errors) -> Vec<Suppression> 
     let mut out = Vec::new();
     for allow in allows {
         if allow.rules.is_empty() {
-            errors.spanned(&allow.tokens, "`allow(..)` names no rule: write e.g. `allow(alloc, reason = \"...\")`");
+            errors.spanned(
+                &allow.tokens,
+                "`allow(..)` names no rule: write e.g. `allow(alloc, reason = \"...\")`",
+            );
             continue;
         }
         let mut rules = Vec::new();
@@ -81,7 +84,11 @@ pub(crate) fn allows(allows: &[Allow], errors: &mut Errors) -> Vec<Suppression> 
             errors.spanned(reason, "the reason is empty: say why this line is safe in a forked child, or leave `reason` out");
         }
         if !rules.is_empty() {
-            out.push(Suppression { rules, scope: allow.scope, tokens: allow.tokens.clone() });
+            out.push(Suppression {
+                rules,
+                scope: allow.scope,
+                tokens: allow.tokens.clone(),
+            });
         }
     }
     out
@@ -103,7 +110,10 @@ pub(crate) fn function(item: &ItemFn, entry: Entry, errors: &mut Errors) {
     if entry == Entry::ChildFn
         && let Some(variadic) = &sig.variadic
     {
-        errors.spanned(variadic, "#[fork_guard::child] cannot be applied to a variadic function");
+        errors.spanned(
+            variadic,
+            "#[fork_guard::child] cannot be applied to a variadic function",
+        );
     }
 }
 
@@ -120,7 +130,13 @@ pub(crate) fn closure(closure: &ExprClosure, errors: &mut Errors) {
         );
     }
     if let Some(constness) = &closure.constness {
-        errors.spanned(constness, format!("{} cannot take a `const` closure", Entry::ChildClosure.display()));
+        errors.spanned(
+            constness,
+            format!(
+                "{} cannot take a `const` closure",
+                Entry::ChildClosure.display()
+            ),
+        );
     }
 }
 
@@ -141,7 +157,11 @@ mod tests {
     fn unknown_rules_list_the_known_ones() {
         let errors = errors_of(quote!(allow(aloc)));
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].starts_with("unknown rule `aloc` (known rules: alloc, "), "{}", errors[0]);
+        assert!(
+            errors[0].starts_with("unknown rule `aloc` (known rules: alloc, "),
+            "{}",
+            errors[0]
+        );
     }
 
     #[test]
@@ -162,7 +182,9 @@ mod tests {
 
     #[test]
     fn async_functions_are_rejected() {
-        let item: ItemFn = syn::parse_quote!(async fn f() {});
+        let item: ItemFn = syn::parse_quote!(
+            async fn f() {}
+        );
         let mut errors = Errors::default();
         function(&item, Entry::ChildFn, &mut errors);
         assert_eq!(errors.0.len(), 1);

@@ -1,0 +1,11 @@
+// A statement-level allow covers its own statement only.
+#[fork_guard::child]
+fn child(buf: &mut Vec<u8>) {
+    #[fork_guard::allow(alloc, reason = "capacity reserved before fork")]
+    buf.push(1);
+    buf.push(2);
+}
+
+fn main() {
+    let _ = child;
+}

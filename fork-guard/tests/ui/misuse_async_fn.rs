@@ -1,0 +1,4 @@
+#[fork_guard::child]
+async fn child() {}
+
+fn main() {}

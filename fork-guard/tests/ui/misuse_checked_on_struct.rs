@@ -1,0 +1,4 @@
+#[fork_guard::checked]
+struct S;
+
+fn main() {}

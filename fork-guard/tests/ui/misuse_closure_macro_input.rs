@@ -1,0 +1,3 @@
+fn main() {
+    let _ = fork_guard::child_closure!(42);
+}

@@ -1,0 +1,6 @@
+#[fork_guard::child]
+struct Config {
+    uid: u32,
+}
+
+fn main() {}

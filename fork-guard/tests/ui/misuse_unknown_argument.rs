@@ -1,0 +1,4 @@
+#[fork_guard::child(deny(alloc))]
+fn child() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[fork_guard::child(allow(aloc, reason = "typo"))]
+fn child() {}
+
+fn main() {}
