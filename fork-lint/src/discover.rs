@@ -27,7 +27,7 @@
 //! - Files with no `Cargo.toml` above them form one crate per walked folder,
 //!   named after that folder, module paths relative to it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -210,7 +210,13 @@ pub fn discover(paths: &[PathBuf], excludes: &Excludes) -> Discovery {
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
                     if is_file && entry.path().extension().is_some_and(|e| e == "rs") {
-                        found.push((entry.into_path(), arg.clone()));
+                        // `fork-lint .` walks `./src/..`: report `src/..`.
+                        let path = entry.into_path();
+                        let path = match path.strip_prefix(".") {
+                            Ok(rest) if arg == Path::new(".") => rest.to_path_buf(),
+                            _ => path,
+                        };
+                        found.push((path, arg.clone()));
                     }
                 }
                 Err(e) => errors.push(walk_error(arg, &e)),
@@ -222,15 +228,20 @@ pub fn discover(paths: &[PathBuf], excludes: &Excludes) -> Discovery {
     // (crate key) -> crate under construction. The key keeps crates of
     // different packages apart even when their names collide.
     let mut crates: BTreeMap<(String, PathBuf), CrateSources> = BTreeMap::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
+    let abs_files: Vec<PathBuf> = found.iter().map(|(f, _)| normalize(&absolute(f))).collect();
+    let roots = crate_roots(&abs_files);
     for (file, walk_root) in &found {
-        let key_path = absolute(file);
-        if !seen.insert(key_path) {
+        // Classify on absolute, normalised paths (a relative walk may sit
+        // inside a package whose manifest is above the current folder); keep
+        // the path as the user wrote it for display.
+        let abs = normalize(&absolute(file));
+        if !seen.insert(abs.clone()) {
             continue;
         }
-        let (name, group_dir, module) = match manifests.package_of(file, &mut errors) {
-            Some((pkg_dir, pkg_name)) => classify_in_package(file, &pkg_dir, &pkg_name),
-            None => classify_loose(file, walk_root),
+        let (name, group_dir, module) = match manifests.package_of(&abs, &mut errors) {
+            Some((pkg_dir, pkg_name)) => classify_in_package(&abs, &pkg_dir, &pkg_name, &roots),
+            None => classify_loose(&abs, &normalize(&absolute(walk_root)), &roots),
         };
         crates
             .entry((name.clone(), group_dir))
@@ -262,61 +273,36 @@ pub fn discover(paths: &[PathBuf], excludes: &Excludes) -> Discovery {
 /// Finds and parses manifests, each once.
 #[derive(Default)]
 struct ManifestCache {
-    /// Folder → the package folder and crate name that own it (`None`: no
-    /// manifest at or above it).
+    /// Absolute folder → the package folder and crate name that own it
+    /// (`None`: no manifest at or above it).
     dirs: HashMap<PathBuf, Option<(PathBuf, String)>>,
 }
 
 impl ManifestCache {
+    /// The package owning `file` (an absolute, normalised path).
     fn package_of(
         &mut self,
         file: &Path,
         errors: &mut Vec<DiscoverError>,
     ) -> Option<(PathBuf, String)> {
-        let dir = file.parent().unwrap_or(Path::new(""));
-        self.owner(dir, errors)
+        self.owner(file.parent()?, errors)
     }
 
     fn owner(&mut self, dir: &Path, errors: &mut Vec<DiscoverError>) -> Option<(PathBuf, String)> {
         if let Some(known) = self.dirs.get(dir) {
             return known.clone();
         }
-        let fs_dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        let manifest = fs_dir.join("Cargo.toml");
+        let manifest = dir.join("Cargo.toml");
         let owner = if manifest.is_file() {
             Some((dir.to_path_buf(), read_package_name(&manifest, dir, errors)))
         } else {
-            match parent_dir(dir) {
-                Some(parent) => self.owner(&parent, errors),
+            match dir.parent() {
+                Some(parent) => self.owner(parent, errors),
                 None => None,
             }
         };
         self.dirs.insert(dir.to_path_buf(), owner.clone());
         owner
-    }
-}
-
-/// The parent folder of `dir`, walking up through `..` and the current
-/// directory for relative paths; `None` at the file system root.
-fn parent_dir(dir: &Path) -> Option<PathBuf> {
-    match dir.parent() {
-        Some(p) if !dir.ends_with("..") && dir != Path::new(".") => Some(p.to_path_buf()),
-        _ => {
-            // `""`, `"."` or a path ending in `..`: continue with the
-            // absolute form so relative walks still find manifests above.
-            let start = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            let abs = absolute(start);
-            let normal = normalize(&abs);
-            normal.parent().map(Path::to_path_buf)
-        }
     }
 }
 
@@ -384,6 +370,7 @@ fn classify_in_package(
     file: &Path,
     pkg_dir: &Path,
     pkg_name: &str,
+    roots: &HashSet<PathBuf>,
 ) -> (String, PathBuf, Vec<String>) {
     let rel = file.strip_prefix(pkg_dir).unwrap_or(file);
     let parts: Vec<String> = rel
@@ -404,6 +391,7 @@ fn classify_in_package(
         [kind @ ("tests" | "examples" | "benches"), rest @ ..] => {
             let group = pkg_dir.join(kind);
             target_file(group.clone(), rest)
+                .or_else(|| nested_root(file, &group, roots))
                 .unwrap_or_else(|| (format!("{pkg_name}_{kind}"), group, module_of(rest)))
         }
         ["build.rs"] => (
@@ -411,12 +399,57 @@ fn classify_in_package(
             pkg_dir.join("build.rs"),
             Vec::new(),
         ),
-        _ => (
-            pkg_name.to_string(),
-            pkg_dir.to_path_buf(),
-            module_of(&parts),
-        ),
+        _ => nested_root(file, pkg_dir, roots).unwrap_or_else(|| {
+            (
+                pkg_name.to_string(),
+                pkg_dir.to_path_buf(),
+                module_of(&parts),
+            )
+        }),
     }
+}
+
+/// Folders (absolute) that hold a `main.rs` or `lib.rs` among the found files.
+fn crate_roots(files: &[PathBuf]) -> HashSet<PathBuf> {
+    files
+        .iter()
+        .filter(|f| {
+            f.file_name()
+                .is_some_and(|n| n == "main.rs" || n == "lib.rs")
+        })
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .collect()
+}
+
+/// A crate nested in a folder that no manifest describes (a test fixture
+/// project, a folder of examples): the nearest folder at or below `stop`
+/// holding a `main.rs` or `lib.rs` is its root, named after that folder (or
+/// its parent, for `src`).
+fn nested_root(
+    file: &Path,
+    stop: &Path,
+    roots: &HashSet<PathBuf>,
+) -> Option<(String, PathBuf, Vec<String>)> {
+    let root = file
+        .ancestors()
+        .skip(1)
+        .take_while(|d| d.starts_with(stop))
+        .find(|d| roots.contains(*d))?;
+    let named = match root.file_name() {
+        Some(n) if n == "src" => root.parent().unwrap_or(root),
+        _ => root,
+    };
+    let rel = file.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    Some((
+        crate_name_of_dir(named),
+        root.to_path_buf(),
+        module_of(&parts),
+    ))
 }
 
 /// A target's own files: `<dir>/x.rs` and `<dir>/x/main.rs` are its root,
@@ -457,7 +490,14 @@ fn module_of(parts: &[&str]) -> Vec<String> {
 }
 
 /// A file with no manifest above it: one crate per walked folder.
-fn classify_loose(file: &Path, walk_root: &Path) -> (String, PathBuf, Vec<String>) {
+fn classify_loose(
+    file: &Path,
+    walk_root: &Path,
+    roots: &HashSet<PathBuf>,
+) -> (String, PathBuf, Vec<String>) {
+    if let Some(nested) = nested_root(file, walk_root, roots) {
+        return nested;
+    }
     let rel = file
         .strip_prefix(walk_root)
         .unwrap_or_else(|_| file.file_name().map(Path::new).unwrap_or(file));
@@ -558,21 +598,38 @@ mod tests {
     #[test]
     fn targets_are_crates_of_their_own() {
         let pkg = Path::new("p");
-        let (name, _, m) = classify_in_package(Path::new("p/src/bin/tool.rs"), pkg, "my_pkg");
+        let (name, _, m) = classify_in_package(
+            Path::new("p/src/bin/tool.rs"),
+            pkg,
+            "my_pkg",
+            &HashSet::new(),
+        );
         assert_eq!((name.as_str(), m.len()), ("tool", 0));
-        let (name, _, m) = classify_in_package(Path::new("p/tests/it.rs"), pkg, "my_pkg");
+        let (name, _, m) =
+            classify_in_package(Path::new("p/tests/it.rs"), pkg, "my_pkg", &HashSet::new());
         assert_eq!((name.as_str(), m.len()), ("it", 0));
-        let (name, _, m) = classify_in_package(Path::new("p/tests/common/mod.rs"), pkg, "my_pkg");
+        let (name, _, m) = classify_in_package(
+            Path::new("p/tests/common/mod.rs"),
+            pkg,
+            "my_pkg",
+            &HashSet::new(),
+        );
         assert_eq!(
             (name.as_str(), m),
             ("my_pkg_tests", vec!["common".to_string()])
         );
-        let (name, _, m) = classify_in_package(Path::new("p/src/net/tcp.rs"), pkg, "my_pkg");
+        let (name, _, m) = classify_in_package(
+            Path::new("p/src/net/tcp.rs"),
+            pkg,
+            "my_pkg",
+            &HashSet::new(),
+        );
         assert_eq!(
             (name.as_str(), m),
             ("my_pkg", vec!["net".to_string(), "tcp".to_string()])
         );
-        let (name, _, _) = classify_in_package(Path::new("p/build.rs"), pkg, "my_pkg");
+        let (name, _, _) =
+            classify_in_package(Path::new("p/build.rs"), pkg, "my_pkg", &HashSet::new());
         assert_eq!(name, "build_script_build");
     }
 
@@ -667,6 +724,39 @@ mod tests {
         let missing = discover(&[dir.join("nope")], &Excludes::none());
         assert_eq!(missing.errors[0].message, "no such file or directory");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn fixture_projects_without_manifest_are_crates_of_their_own() {
+        let roots: HashSet<PathBuf> = [PathBuf::from("/p/tests/snap/case/src")].into();
+        let pkg = Path::new("/p");
+        let (name, _, m) = classify_in_package(
+            Path::new("/p/tests/snap/case/src/util.rs"),
+            pkg,
+            "my_pkg",
+            &roots,
+        );
+        assert_eq!((name.as_str(), m), ("case", vec!["util".to_string()]));
+        let (name, _, m) = classify_in_package(
+            Path::new("/p/tests/snap/case/src/main.rs"),
+            pkg,
+            "my_pkg",
+            &roots,
+        );
+        assert_eq!((name.as_str(), m.len()), ("case", 0));
+        let (name, _, m) = classify_in_package(
+            Path::new("/p/tests/fixtures/alloc.rs"),
+            pkg,
+            "my_pkg",
+            &roots,
+        );
+        assert_eq!(
+            (name.as_str(), m),
+            (
+                "my_pkg_tests",
+                vec!["fixtures".to_string(), "alloc".to_string()]
+            )
+        );
     }
 
     #[test]

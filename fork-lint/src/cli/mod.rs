@@ -313,9 +313,14 @@ fn pipeline(
     config: Config,
     discover_errors: Vec<DiscoverError>,
 ) -> ExitCode {
+    let base = std::env::current_dir().unwrap_or_default();
     let mut tool_failed = false;
     for e in &discover_errors {
-        report_error(&e.to_string());
+        report_error(&format!(
+            "{}: {}",
+            report::display_path(&e.path, &base),
+            e.message
+        ));
         tool_failed = true;
     }
     // Load the baseline before the long part, so a bad one fails fast.
@@ -365,7 +370,6 @@ fn pipeline(
             message: e.message.clone(),
         }));
     }
-    let base = std::env::current_dir().unwrap_or_default();
     let output = Output {
         findings: &findings,
         file_errors: &file_errors,

@@ -68,7 +68,7 @@ pub fn finding_command(f: &Finding, base: &std::path::Path) -> String {
     }
     if let Some(region) = &f.region {
         message.push_str(&format!(
-            "\n= note: child region starts at {} ({}:{})",
+            "\n= note: {} at {}:{}",
             region.label,
             display_path(&region.location.file, base),
             region.location.line

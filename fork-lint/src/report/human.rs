@@ -9,7 +9,7 @@
 //!   |
 //!   = note: child calls setup_logging() (src/main.rs:3)
 //!   = note: -> println! (src/log.rs:2)
-//!   = note: child region starts at fork() (src/main.rs:1)
+//!   = note: child process starts here (libc::fork) at src/main.rs:1
 //!   = help: write to stderr with `libc::write` on a buffer prepared before fork
 //! ```
 //!
@@ -72,7 +72,7 @@ impl HumanPrinter {
         }
         if let Some(region) = &finding.region {
             notes.push(format!(
-                "child region starts at {} ({})",
+                "{} at {}",
                 region.label,
                 short_location(&region.location, base)
             ));
@@ -267,7 +267,7 @@ mod tests {
         );
         assert!(out.contains("= note: -> println! (src/log.rs:2)"), "{out}");
         assert!(
-            out.contains("= note: child region starts at fork() (src/main.rs:1)"),
+            out.contains("= note: child process starts here (libc::fork) at src/main.rs:1"),
             "{out}"
         );
         assert!(out.contains("= help: write to stderr"), "{out}");

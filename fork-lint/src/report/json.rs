@@ -38,7 +38,7 @@
 //!  "message":"`println!` in a forked child locks stdout and allocates",
 //!  "chain":[{"label":"child calls log_child()","file":"src/main.rs","line":14,"column":13},
 //!           {"label":"println!","file":"src/log.rs","line":7,"column":5}],
-//!  "region":{"label":"fork()","file":"src/main.rs","line":10,"column":25},
+//!  "region":{"label":"child process starts here (libc::fork)","file":"src/main.rs","line":10,"column":25},
 //!  "help":"format into a stack buffer before fork and write it with `libc::write`"}
 //! {"type":"error","file":"src/broken.rs","line":3,"column":9,"message":"expected `;`"}
 //! {"type":"summary","errors":1,"warnings":0,"notes":0,"files_checked":4,
@@ -221,7 +221,10 @@ mod tests {
         );
         assert_eq!(f["chain"][1]["label"], "println!");
         assert_eq!(f["chain"][1]["file"], "src/log.rs");
-        assert_eq!(f["region"]["label"], "fork()");
+        assert_eq!(
+            f["region"]["label"],
+            "child process starts here (libc::fork)"
+        );
         assert!(f["help"].as_str().unwrap().starts_with("write to stderr"));
         assert_eq!(lines[2]["region"], serde_json::Value::Null);
         assert_eq!(lines[2]["help"], serde_json::Value::Null);

@@ -183,7 +183,7 @@ pub(crate) mod test_support {
                 },
             ],
             region: Some(ChainStep {
-                label: "fork()".to_string(),
+                label: "child process starts here (libc::fork)".to_string(),
                 location: loc("src/main.rs", 1, 13, 19),
             }),
             help: Some(

@@ -100,18 +100,13 @@ impl SarifPrinter {
         let mut id = 1;
         let mut flow = Vec::new();
         if let Some(region) = &f.region {
-            related.push(related_location(
-                id,
-                region,
-                "child region starts here: ",
-                base,
-            ));
-            flow.push(flow_location(region, "child region starts here: ", base));
+            related.push(related_location(id, region, base));
+            flow.push(flow_location(region, base));
             id += 1;
         }
         for step in &f.chain {
-            related.push(related_location(id, step, "", base));
-            flow.push(flow_location(step, "", base));
+            related.push(related_location(id, step, base));
+            flow.push(flow_location(step, base));
             id += 1;
         }
         if f.chain.is_empty() {
@@ -216,18 +211,18 @@ fn unwrap_lines(text: &str) -> String {
     text.lines().map(str::trim).collect::<Vec<_>>().join(" ")
 }
 
-fn related_location(id: usize, step: &ChainStep, prefix: &str, base: &Path) -> Value {
+fn related_location(id: usize, step: &ChainStep, base: &Path) -> Value {
     json!({
         "id": id,
         "physicalLocation": physical(&step.location, base),
-        "message": { "text": format!("{prefix}{}", step.label) },
+        "message": { "text": step.label },
     })
 }
 
-fn flow_location(step: &ChainStep, prefix: &str, base: &Path) -> Value {
+fn flow_location(step: &ChainStep, base: &Path) -> Value {
     json!({ "location": {
         "physicalLocation": physical(&step.location, base),
-        "message": { "text": format!("{prefix}{}", step.label) },
+        "message": { "text": step.label },
     } })
 }
 
