@@ -27,6 +27,7 @@ fn note(msg: &[u8]) {
 }
 
 fn main() -> io::Result<()> {
+    fork_guard::install();
     // Prepared before the fork: allocation is fine here.
     let dir = CString::new("/").expect("no NUL byte");
     let worker = std::thread::spawn(|| {
@@ -35,7 +36,7 @@ fn main() -> io::Result<()> {
     });
 
     let mut cmd = Command::new("pwd");
-    cmd.stdout(Stdio::piped());
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     // SAFETY: the closure only calls async-signal-safe functions (chdir,
     // setsid, write), as fork_guard::child_closure! checks at compile time;
     // `dir` was allocated before the fork and is only read.
@@ -53,6 +54,7 @@ fn main() -> io::Result<()> {
     }
     let output = cmd.output()?;
     worker.join().expect("worker thread panicked");
+    eprint!("{}", String::from_utf8_lossy(&output.stderr));
     let cwd = String::from_utf8_lossy(&output.stdout);
     println!("child ran in {}", cwd.trim());
     if !output.status.success() || cwd.trim() != "/" {

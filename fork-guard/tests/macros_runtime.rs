@@ -73,8 +73,7 @@ fn child_allocates_through_allowed_callee(n: usize) -> usize {
         unknown_call,
         reason = "test: the callee is unmarked on purpose, the runtime guard must catch it"
     )]
-    let len = unseen::make_label(n);
-    len
+    unseen::make_label(n)
 }
 
 /// Takes a tracked lock; the static check is silenced on purpose.
@@ -292,11 +291,13 @@ fn forked_clean_child() -> Result<(), String> {
     }
 }
 
+type Check = Box<dyn Fn() -> Result<(), String>>;
+
 fn main() -> ExitCode {
     if let Ok(name) = std::env::var(SCENARIO_VAR) {
         run_scenario(&name);
     }
-    let checks: Vec<(&str, Box<dyn Fn() -> Result<(), String>>)> = vec![
+    let checks: Vec<(&str, Check)> = vec![
         (
             "clean child function runs",
             Box::new(|| expect_clean("clean", "clean child ran")),
