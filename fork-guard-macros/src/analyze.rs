@@ -287,3 +287,137 @@ fn unused_warning(s: &Suppression) -> TokenStream {
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_fn;
+    use crate::validate::{Errors, allows};
+
+    /// Parses with real positions (proc-macro2's `span-locations`), as the
+    /// compiler provides them inside a macro.
+    fn outcome(src: &str) -> Outcome {
+        let tokens: TokenStream = src.parse().unwrap();
+        let input = parse_fn(tokens).unwrap();
+        let mut errors = Errors::default();
+        let suppressions = allows(&input.allows, &mut errors);
+        assert!(errors.is_empty());
+        run(Target::ChildFn(&input.item), &suppressions)
+    }
+
+    fn unseen(o: &Outcome) -> Vec<String> {
+        o.unseen
+            .iter()
+            .map(|u| {
+                quote::ToTokens::to_token_stream(&u.path)
+                    .to_string()
+                    .replace(' ', "")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unknown_path_calls_need_the_marker_and_others_do_not() {
+        let o = outcome(
+            "fn child(f: impl Fn(), w: &Worker) {
+                helper();
+                util::helper();
+                some_crate::go();
+                Worker::new();
+                w.method();
+                f();
+                let g = || ();
+                g();
+                libc::getpid();
+                libc::_exit(0);
+            }",
+        );
+        // `Worker::new` (an associated function), `w.method()` and the calls
+        // through `f` and `g` are left to the runtime guard.
+        assert_eq!(unseen(&o), ["helper", "util::helper", "some_crate::go"]);
+        assert!(o.diagnostics.is_empty(), "{}", o.diagnostics);
+    }
+
+    #[test]
+    fn hazards_become_errors_unless_allowed() {
+        let o = outcome(
+            "fn child(v: &mut Vec<u8>) {
+                #[fork_guard::allow(alloc)]
+                v.push(1);
+                println!(\"x\");
+            }",
+        );
+        let text = o.diagnostics.to_string();
+        assert_eq!(text.matches("compile_error").count(), 1, "{text}");
+        assert!(text.contains("[stdio]"), "{text}");
+        assert!(!text.contains("[alloc]"), "{text}");
+    }
+
+    #[test]
+    fn allows_cover_only_their_statement() {
+        let o = outcome(
+            "fn child(v: &mut Vec<u8>) {
+                #[fork_guard::allow(alloc)]
+                v.push(1);
+                v.push(2);
+            }",
+        );
+        let text = o.diagnostics.to_string();
+        assert_eq!(text.matches("[alloc]").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn unknown_call_allow_removes_the_marker_check() {
+        let o = outcome(
+            "fn child() {
+                #[fork_guard::allow(unknown-call, reason = \"audited\")]
+                helper();
+                other();
+            }",
+        );
+        assert_eq!(unseen(&o), ["other"]);
+        assert!(o.diagnostics.is_empty(), "{}", o.diagnostics);
+    }
+
+    #[test]
+    fn an_allow_that_covers_nothing_warns() {
+        let o = outcome(
+            "fn child() {
+                #[fork_guard::allow(lock)]
+                let x = 1;
+            }",
+        );
+        let text = o.diagnostics.to_string();
+        assert!(
+            text.contains("deprecated") && text.contains("suppresses nothing"),
+            "{text}"
+        );
+        assert!(!text.contains("compile_error"), "{text}");
+    }
+
+    #[test]
+    fn error_messages_name_the_rule_the_chain_and_the_fix() {
+        let h = Hazard {
+            span: Span::call_site(),
+            rule: RuleId::Stdio,
+            level: Level::Error,
+            message: "`println!` takes stdout's lock".into(),
+            help: Some("write with `libc::write`".into()),
+            chain: vec!["child calls log()".into(), "println!".into()],
+        };
+        let text = error_message(&h);
+        assert!(
+            text.starts_with("`println!` takes stdout's lock [stdio]\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("= note: child calls log() -> println!"),
+            "{text}"
+        );
+        assert!(text.contains("= help: write with `libc::write`"), "{text}");
+        assert!(
+            text.contains("#[fork_guard::allow(stdio, reason = \"...\")]"),
+            "{text}"
+        );
+    }
+}

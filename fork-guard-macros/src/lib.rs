@@ -37,6 +37,19 @@
 //!   in that module ambiguous with rustc's lint attribute. Outside an entry
 //!   point the compiler reports it as an unresolved attribute.
 //!
+//! # What is an error
+//!
+//! Every finding of the engine at level warning or error becomes a compile
+//! error: definite hazards, and also "may panic" and name-only matches
+//! (`.lock()` on a receiver whose type is not known), which the lint reports
+//! as warnings. Marking code as child code is an explicit claim, so a
+//! possible hazard needs an explicit, reviewed `allow`. Rustc-style notes
+//! are folded into the message: the call chain (`child calls label() ->
+//! String::from`), the fix, and the `allow` that would accept the line. An
+//! `allow` that suppresses nothing is a warning (stable proc macros cannot
+//! emit warnings, so it is a use of a deprecated item whose note is the
+//! message).
+//!
 //! # Calls the macro cannot see into
 //!
 //! A proc macro sees only the item it is applied to. The rule:
@@ -75,9 +88,11 @@
 //!   mention `Self` is taken for a free function, and its marker does not
 //!   compile there ("inherent associated types are unstable"). Mention
 //!   `Self` (e.g. call it as `Self::f`) or move it out of the `impl`.
-//! - A callee defined or imported inside the calling function's own body is
-//!   looked up in the enclosing module; a local `use` of an unmarked
-//!   function is reported as an unresolved import.
+//! - The marker check looks callees up from the enclosing module. A callee
+//!   that is imported (`use`) inside the calling function's body, or defined
+//!   in an enclosing function's body, is not found there, and the check
+//!   reports an unresolved import at the call. (Functions defined inside the
+//!   marked item itself are followed by the engine and need no mark.)
 //! - Analysis is syntactic: see fork-lint's rule documentation.
 
 mod analyze;
