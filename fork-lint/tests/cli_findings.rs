@@ -315,3 +315,17 @@ fn workspace_folders_split_into_crates_that_resolve_their_own_calls() {
         "b's helper is b's own: {findings:?}"
     );
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let dir = TempDir::new("color");
+    write_chain_crate(&dir);
+    let piped = run_in(dir.path(), &[]);
+    assert!(!stdout(&piped).contains('\u{1b}'), "piped output is plain");
+    let always = run_in(dir.path(), &["--color", "always"]);
+    assert!(stdout(&always).contains("\u{1b}["), "{}", stdout(&always));
+    let never = run_in(dir.path(), &["--color", "never"]);
+    assert_eq!(stdout(&never), stdout(&piped));
+    // The findings are the same, whatever the colour.
+    assert_eq!(code(&always), 1);
+}

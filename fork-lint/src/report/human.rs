@@ -1,20 +1,21 @@
 //! The human format: rustc-style diagnostics rendered by `annotate-snippets`.
 //!
 //! ```text
-//! error[stdio]: `println!` locks stdout and allocates in a forked child
-//!  --> src/main.rs:3:9
+//! error[stdio]: call to `announce()` reaches `println!`, which takes stdout's lock and [...]
+//!  --> src/main.rs:8:13
 //!   |
-//! 3 |         setup_logging();
-//!   |         ^^^^^^^^^^^^^^^
+//! 8 |             util::announce(7);
+//!   |             ^^^^^^^^^^^^^^^^^
 //!   |
-//!   = note: child calls setup_logging() (src/main.rs:3)
-//!   = note: -> println! (src/log.rs:2)
-//!   = note: child process starts here (libc::fork) at src/main.rs:1
-//!   = help: write to stderr with `libc::write` on a buffer prepared before fork
+//!   = note: child calls announce() (src/main.rs:8)
+//!   = note: -> calls say() (src/util.rs:2)
+//!   = note: -> println! (src/util.rs:6)
+//!   = note: child process starts here (nix::unistd::fork) at src/main.rs:6
+//!   = help: write the bytes with `libc::write(2, ..)` from a buffer prepared before fork
 //! ```
 //!
-//! Not an API: the layout may change between releases. Programs should read
-//! the JSON or SARIF output.
+//! Not an API: the layout may change between releases (the golden files in
+//! `tests/snapshots/` pin it). Programs should read the JSON or SARIF output.
 
 use std::collections::HashMap;
 use std::io::{self, Write};

@@ -22,26 +22,32 @@
 //!     call, the `pre_exec` call, the annotated function), same shape as a
 //!     chain step.
 //!   - `help` (string or null): what to do about it.
-//! - `"error"`: a file that could not be read or parsed; the other files
-//!   were still checked. Fields `file`, `line`, `column` (0 when unknown),
-//!   `message`.
+//! - `"error"`: a path that could not be read or a file that could not be
+//!   parsed; the other files were still checked. Fields `file`, `line`,
+//!   `column` (both 0 when the error has no position, e.g. a missing path),
+//!   `message`. Error lines come first.
 //! - `"summary"`: the last line. `errors`, `warnings`, `notes` (finding
 //!   counts), `files_checked`, `files_with_findings`, `file_errors`.
 //!
 //! Findings come sorted by file, line, column, rule.
 //!
-//! A complete example (one line per object in the real output; wrapped here):
+//! A complete example: `fork-lint --format json` on a crate whose
+//! `src/main.rs` forks and calls `util::announce()`, which reaches a
+//! `println!`, next to an unparsable file (one object per line in the real
+//! output; wrapped here):
 //!
 //! ```json
+//! {"type":"error","file":"src/broken.rs","line":3,"column":22,
+//!  "message":"cannot parse src/broken.rs: expected an expression"}
 //! {"type":"finding","rule":"stdio","level":"error","file":"src/main.rs",
-//!  "line":14,"column":13,"end_line":14,"end_column":28,
-//!  "message":"`println!` in a forked child locks stdout and allocates",
-//!  "chain":[{"label":"child calls log_child()","file":"src/main.rs","line":14,"column":13},
-//!           {"label":"println!","file":"src/log.rs","line":7,"column":5}],
-//!  "region":{"label":"child process starts here (libc::fork)","file":"src/main.rs","line":10,"column":25},
-//!  "help":"format into a stack buffer before fork and write it with `libc::write`"}
-//! {"type":"error","file":"src/broken.rs","line":3,"column":9,"message":"expected `;`"}
-//! {"type":"summary","errors":1,"warnings":0,"notes":0,"files_checked":4,
+//!  "line":8,"column":13,"end_line":8,"end_column":30,
+//!  "message":"call to `announce()` reaches `println!`, which takes stdout's lock and writes through its heap-allocated buffer",
+//!  "chain":[{"label":"child calls announce()","file":"src/main.rs","line":8,"column":13},
+//!           {"label":"calls say()","file":"src/util.rs","line":2,"column":5},
+//!           {"label":"println!","file":"src/util.rs","line":6,"column":5}],
+//!  "region":{"label":"child process starts here (nix::unistd::fork)","file":"src/main.rs","line":6,"column":20},
+//!  "help":"write the bytes with `libc::write(2, ..)` from a buffer prepared before fork"}
+//! {"type":"summary","errors":1,"warnings":0,"notes":0,"files_checked":3,
 //!  "files_with_findings":1,"file_errors":1}
 //! ```
 
