@@ -315,3 +315,61 @@ fn crlf_sources() {
     assert_eq!(s[0].reason.as_deref(), Some("x"));
     assert!(run(text, vec![finding(RuleId::Alloc, 1)], &Options::default()).is_empty());
 }
+
+// ---- through the engine ----
+
+const CHILD: &str = r#"use nix::unistd::{fork, ForkResult};
+fn main() {
+    match unsafe { fork() } {
+        Ok(ForkResult::Child) => {
+            // fork-lint: allow(alloc) reason="sized before fork in real code"
+            let s = format!("x");
+            let v = vec![1];
+            // fork-lint: allow(lock)
+            unsafe { libc::_exit(0) };
+        }
+        _ => {}
+    }
+}
+"#;
+
+fn engine(options: &Options) -> Vec<(RuleId, u32)> {
+    let report = fork_lint::check_source(Path::new("src/main.rs"), CHILD, options);
+    report
+        .findings
+        .iter()
+        .map(|f| (f.rule, f.location.line))
+        .collect()
+}
+
+#[test]
+fn engine_applies_suppressions() {
+    let all = engine(&Options {
+        suppressions: false,
+        ..Options::default()
+    });
+    assert!(
+        all.contains(&(RuleId::Alloc, 6)) && all.contains(&(RuleId::Alloc, 7)),
+        "{all:?}"
+    );
+    assert!(
+        !all.iter().any(|f| f.0 == RuleId::UnusedSuppression),
+        "--no-suppress reports no suppression: {all:?}"
+    );
+
+    let left = engine(&Options::default());
+    assert!(!left.contains(&(RuleId::Alloc, 6)), "suppressed: {left:?}");
+    assert!(
+        left.contains(&(RuleId::Alloc, 7)),
+        "the next statement is not covered: {left:?}"
+    );
+    assert!(
+        left.contains(&(RuleId::UnusedSuppression, 8)),
+        "stale suppression reported: {left:?}"
+    );
+    assert_eq!(
+        left.len(),
+        all.len(),
+        "one finding suppressed, one unused suppression added"
+    );
+}
