@@ -3,7 +3,7 @@
 //! settings, `allow`s, which findings are errors, which unseen callees must
 //! carry the `#[fork_guard::child]` marker.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use fork_lint::{Level, RuleId};
 use proc_macro2::{Span, TokenStream};
@@ -175,7 +175,44 @@ pub(crate) fn error_message(h: &Hazard) -> String {
 /// closure parameters, patterns) and items declared inside the body (which
 /// the engine sees and checks itself).
 #[derive(Default)]
-struct LocalNames(HashSet<String>);
+struct LocalNames(HashSet<String>, HashMap<String, Vec<syn::Ident>>);
+
+/// Records what each name of a `use` tree imports: `use a::{b, c as d}` maps
+/// `b` to `a::b` and `d` to `a::c`.
+fn use_tree(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<syn::Ident>,
+    out: &mut HashMap<String, Vec<syn::Ident>>,
+) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.clone());
+            use_tree(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) if n.ident != "self" => {
+            let mut full = prefix.clone();
+            full.push(n.ident.clone());
+            out.insert(n.ident.to_string(), full);
+        }
+        syn::UseTree::Name(_) => {
+            if let Some(last) = prefix.last() {
+                out.insert(last.to_string(), prefix.clone());
+            }
+        }
+        syn::UseTree::Rename(r) => {
+            let mut full = prefix.clone();
+            full.push(r.ident.clone());
+            out.insert(r.rename.to_string(), full);
+        }
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                use_tree(t, prefix, out);
+            }
+        }
+        syn::UseTree::Glob(_) => {}
+    }
+}
 
 impl<'ast> Visit<'ast> for LocalNames {
     fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
@@ -188,16 +225,17 @@ impl<'ast> Visit<'ast> for LocalNames {
         syn::visit::visit_item_fn(self, f);
     }
 
-    fn visit_use_name(&mut self, u: &'ast syn::UseName) {
-        self.0.insert(u.ident.to_string());
-    }
-
-    fn visit_use_rename(&mut self, u: &'ast syn::UseRename) {
-        self.0.insert(u.rename.to_string());
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        // A leading `::` is kept as an empty first segment.
+        let mut prefix = Vec::new();
+        if u.leading_colon.is_some() {
+            prefix.push(syn::Ident::new("__leading_colon", Span::call_site()));
+        }
+        use_tree(&u.tree, &mut prefix, &mut self.1);
     }
 }
 
-fn local_names(target: Target<'_>) -> HashSet<String> {
+fn local_names(target: Target<'_>) -> LocalNames {
     let mut names = LocalNames::default();
     match target {
         Target::ChildFn(f) | Target::CheckedFn(f) => {
@@ -208,7 +246,34 @@ fn local_names(target: Target<'_>) -> HashSet<String> {
         }
         Target::Closure(c) => names.visit_expr_closure(c),
     }
-    names.0
+    names
+}
+
+/// The callee path as the enclosing module would write it: a first segment
+/// imported by a `use` inside the body is replaced by what it imports.
+fn through_local_uses(path: &syn::Path, uses: &HashMap<String, Vec<syn::Ident>>) -> syn::Path {
+    let Some(first) = path.segments.first() else {
+        return path.clone();
+    };
+    let Some(full) = uses
+        .get(&first.ident.to_string())
+        .filter(|_| path.leading_colon.is_none())
+    else {
+        return path.clone();
+    };
+    let mut out = syn::Path {
+        leading_colon: None,
+        segments: syn::punctuated::Punctuated::new(),
+    };
+    for (i, ident) in full.iter().enumerate() {
+        if i == 0 && ident == "__leading_colon" {
+            out.leading_colon = Some(Default::default());
+            continue;
+        }
+        out.segments.push(syn::PathSegment::from(ident.clone()));
+    }
+    out.segments.extend(path.segments.iter().skip(1).cloned());
+    out
 }
 
 /// Runs the engine and applies the policy.
@@ -239,17 +304,18 @@ pub(crate) fn run(target: Target<'_>, suppressions: &[Suppression]) -> Outcome {
     }
 
     let locals = local_names(target);
-    for callee in unseen {
+    for mut callee in unseen {
         let single = callee.path.segments.len() == 1 && callee.path.leading_colon.is_none();
         if single
             && callee
                 .path
                 .segments
                 .first()
-                .is_some_and(|s| locals.contains(&s.ident.to_string()))
+                .is_some_and(|s| locals.0.contains(&s.ident.to_string()))
         {
             continue;
         }
+        callee.path = through_local_uses(&callee.path, &locals.1);
         if covered(RuleId::UnknownCall, callee.span) {
             continue;
         }
@@ -336,6 +402,23 @@ mod tests {
         // through `f` and `g` are left to the runtime guard.
         assert_eq!(unseen(&o), ["helper", "util::helper", "some_crate::go"]);
         assert!(o.diagnostics.is_empty(), "{}", o.diagnostics);
+    }
+
+    #[test]
+    fn callees_imported_in_the_body_are_checked_through_the_import() {
+        let o = outcome(
+            "fn child() {
+                use crate::util::{helper, other as renamed};
+                use ::ext::m;
+                helper();
+                renamed();
+                m::f();
+            }",
+        );
+        assert_eq!(
+            unseen(&o),
+            ["crate::util::helper", "crate::util::other", "::ext::m::f"]
+        );
     }
 
     #[test]

@@ -88,11 +88,12 @@
 //!   mention `Self` is taken for a free function, and its marker does not
 //!   compile there ("inherent associated types are unstable"). Mention
 //!   `Self` (e.g. call it as `Self::f`) or move it out of the `impl`.
-//! - The marker check looks callees up from the enclosing module. A callee
-//!   that is imported (`use`) inside the calling function's body, or defined
-//!   in an enclosing function's body, is not found there, and the check
-//!   reports an unresolved import at the call. (Functions defined inside the
-//!   marked item itself are followed by the engine and need no mark.)
+//! - The marker check looks callees up from the enclosing module (through
+//!   `use` declarations inside the marked body, which it follows). A callee
+//!   defined in an enclosing function's body (a block, not a module) is not
+//!   found there, and the check reports an unresolved import at the call.
+//!   Functions defined inside the marked item itself are followed by the
+//!   engine and need no mark.
 //! - Analysis is syntactic: see fork-lint's rule documentation.
 
 mod analyze;
