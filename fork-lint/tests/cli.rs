@@ -323,6 +323,23 @@ fn weird_input_never_panics() {
             stderr(&o)
         );
     }
+    // Files that are not UTF-8 are named in an error; the rest is checked.
+    let o = run_in(dir.path(), &["--format", "json"]);
+    assert_eq!(code(&o), 2);
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for name in ["junk.rs", "latin1.rs"] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l["type"] == "error" && l["file"] == name),
+            "{name} is reported: {}",
+            stdout(&o)
+        );
+    }
+    assert_eq!(lines.last().unwrap()["files_checked"], 6);
 }
 
 #[test]

@@ -43,7 +43,7 @@ fn properties(loc: &Location, title: &str, base: &std::path::Path) -> String {
     let mut props = format!("file={}", escape_property(&display_path(&loc.file, base)));
     if loc.line > 0 {
         props.push_str(&format!(",line={},col={}", loc.line, loc.column.max(1)));
-        if loc.end_line >= loc.line && loc.end_column > 0 {
+        if (loc.end_line, loc.end_column) > (loc.line, loc.column) {
             props.push_str(&format!(
                 ",endLine={},endColumn={}",
                 loc.end_line, loc.end_column
