@@ -32,7 +32,7 @@ pub enum Format {
     /// rustc-style diagnostics with source lines and carets.
     #[default]
     Human,
-    /// JSON Lines, one object per finding (see `report::json`).
+    /// JSON Lines: one object per finding, then a summary line.
     Json,
     /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
     Sarif,
@@ -157,10 +157,16 @@ fn info_request(common: &CommonArgs) -> Option<ExitCode> {
             Ok(id) => {
                 let meta = id.meta();
                 let text = format!(
-                    "# {} ({}, {} by default)\n\n{}\n\n{}",
+                    "# {} ({}, {})\n\n{}\n\n{}",
                     meta.name,
                     meta.summary,
-                    meta.default_level,
+                    match default_level(id) {
+                        Some(level) => format!("{level} by default"),
+                        None => format!(
+                            "off by default: enable it with `{} = \"warn\"` under `[rules]` in fork-lint.toml",
+                            meta.name
+                        ),
+                    },
                     report::rule_docs(meta).trim_end(),
                     "Suppress one finding with `// fork-lint: allow(RULE)` on the line above it."
                         .replace("RULE", meta.name)
@@ -175,13 +181,8 @@ fn info_request(common: &CommonArgs) -> Option<ExitCode> {
         return Some(write_stdout(
             |out| {
                 for r in ALL {
-                    writeln!(
-                        out,
-                        "{:width$}  {:7}  {}",
-                        r.name,
-                        r.default_level.as_str(),
-                        r.summary
-                    )?;
+                    let level = default_level(r.id).map_or("allow", Level::as_str);
+                    writeln!(out, "{:width$}  {:7}  {}", r.name, level, r.summary)?;
                 }
                 Ok(())
             },
@@ -189,6 +190,11 @@ fn info_request(common: &CommonArgs) -> Option<ExitCode> {
         ));
     }
     None
+}
+
+/// The level a rule reports at without configuration; `None` when it is off.
+fn default_level(id: RuleId) -> Option<Level> {
+    Options::default().effective_level(id, id.meta().default_level)
 }
 
 fn excludes_of(config: &Config, root: &Path) -> Result<Excludes, DiscoverError> {
