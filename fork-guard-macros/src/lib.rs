@@ -11,8 +11,8 @@
 //! # Entry points
 //!
 //! - `#[fork_guard::child]` on a function: the function runs in a forked
-//!   child. Its body is checked; calling it enters fork-guard's
-//!   child-restricted mode (allocations through `GuardAlloc` and tracked lock
+//!   child. Its body is checked; calling it puts the calling thread in
+//!   fork-guard's child-restricted mode (allocations through `GuardAlloc` and tracked lock
 //!   acquisitions abort with a diagnostic, whatever the thread count), unless
 //!   fork-guard's runtime guard is compiled out (release builds without the
 //!   `release` feature): then only the compile-time check remains.
@@ -56,7 +56,9 @@
 //!
 //! 1. Calls the knowledge table knows (libc's async-signal-safe functions,
 //!    `std`, `nix`, `rustix` APIs) are judged by the table: safe ones are
-//!    accepted, hazards are errors.
+//!    accepted, hazards are errors. A function of a crate the table covers
+//!    but does not list is judged by that crate's fallback (for libc, the
+//!    POSIX list; for std, accepted: the table lists std's hazards).
 //! 2. A path call to any other function (`helper()`, `util::helper()`,
 //!    `some_crate::f()`) must name a function marked `#[fork_guard::child]`
 //!    (which is checked where it is defined), or the call is a compile error
@@ -95,6 +97,9 @@
 //!   Functions defined inside the marked item itself are followed by the
 //!   engine and need no mark.
 //! - Analysis is syntactic: see fork-lint's rule documentation.
+//! - Generated code names `::fork_guard::__private`, so the crate using the
+//!   macros must depend on `fork-guard` under its own name (as with
+//!   thiserror and serde).
 
 mod analyze;
 mod expand;
