@@ -3,6 +3,11 @@
 //! exactly as the README's first command does), and its stdout, stderr and
 //! exit code must equal `tests/snapshots/<case>.golden`.
 //!
+//! The machine formats are pinned too, on one case: the JSON Lines as
+//! printed, and the SARIF log with the rule metadata reduced to the rule ids
+//! (the rule documentation has its own tests) and the source root replaced
+//! by `$CASE`.
+//!
 //! Regenerate the golden files after an intended change with
 //! `UPDATE_SNAPSHOTS=1 cargo test -p fork-lint --test cli_snapshots`, then
 //! review the diff.
@@ -39,10 +44,39 @@ fn transcript(cwd: &Path, args: &[&str]) -> String {
 }
 
 fn check(name: &str, cwd: &Path, args: &[&str]) -> Result<(), String> {
+    compare(name, transcript(cwd, args))
+}
+
+/// The SARIF log of `cwd`, normalised as described above.
+fn sarif_transcript(cwd: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_fork-lint"))
+        .args(["--format", "sarif"])
+        .current_dir(cwd)
+        .output()
+        .expect("the fork-lint binary runs");
+    let mut log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let driver = &mut log["runs"][0]["tool"]["driver"];
+    let ids: Vec<serde_json::Value> = driver["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    driver["rules"] = serde_json::Value::Array(ids);
+    driver["version"] = "$VERSION".into();
+    driver["semanticVersion"] = "$VERSION".into();
+    log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] = "$CASE".into();
+    format!(
+        "exit: {}\n{}\n",
+        out.status.code().unwrap_or(-1),
+        serde_json::to_string_pretty(&log).unwrap()
+    )
+}
+
+fn compare(name: &str, actual: String) -> Result<(), String> {
     let golden: PathBuf = manifest_dir()
         .join("tests/snapshots")
         .join(format!("{name}.golden"));
-    let actual = transcript(cwd, args);
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
         std::fs::write(&golden, &actual).unwrap();
         return Ok(());
@@ -83,6 +117,13 @@ fn human_output_matches_snapshots() {
         if let Err(e) = check(case, &snapshots.join(case), &[]) {
             failures.push(e);
         }
+    }
+    let case = snapshots.join("chain-across-modules");
+    if let Err(e) = check("chain-across-modules.json", &case, &["--format", "json"]) {
+        failures.push(e);
+    }
+    if let Err(e) = compare("chain-across-modules.sarif", sarif_transcript(&case)) {
+        failures.push(e);
     }
     // The README's first command, from the repository root.
     let root = manifest_dir().parent().unwrap();
