@@ -278,7 +278,29 @@ fn through_local_uses(path: &syn::Path, uses: &HashMap<String, Vec<syn::Ident>>)
 
 /// Runs the engine and applies the policy.
 pub(crate) fn run(target: Target<'_>, suppressions: &[Suppression]) -> Outcome {
-    let (hazards, unseen) = engine(target);
+    // A bug in the analysis must not take the user's build down with a
+    // "proc macro panicked" and a cascade of errors about the missing item:
+    // report it once, and still emit the item.
+    let (hazards, unseen) = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine(target)
+    })) {
+        Ok(result) => result,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let message = format!(
+                "fork-guard: internal error: the fork-lint analysis panicked on this item ({what}); \
+                 please report it with the item's code"
+            );
+            return Outcome {
+                diagnostics: syn::Error::new(Span::call_site(), message).to_compile_error(),
+                unseen: Vec::new(),
+            };
+        }
+    };
     let mut used = vec![false; suppressions.len()];
     let mut covered = |rule: RuleId, span: Span| -> bool {
         let mut any = false;
