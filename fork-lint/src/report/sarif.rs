@@ -377,6 +377,46 @@ mod tests {
     }
 
     #[test]
+    fn fingerprints_survive_moved_lines_but_not_edited_ones() {
+        let dir = std::env::temp_dir().join(format!("fork-lint-sarif-fp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("main.rs");
+        let fingerprint = |text: &str, line: u32| {
+            std::fs::write(&file, text).unwrap();
+            let mut f = direct();
+            f.location = Location {
+                file: file.clone(),
+                line,
+                column: 5,
+                end_line: line,
+                end_column: 10,
+            };
+            let findings = [f];
+            let out = Output {
+                findings: &findings,
+                file_errors: &[],
+                files_checked: 1,
+                base: &dir,
+                success: true,
+            };
+            let log = SarifPrinter::default().log(&out);
+            log["runs"][0]["results"][0]["partialFingerprints"]["forkLint/v1"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let before = fingerprint("fn f() {\n    let s = format!(\"x\");\n}\n", 2);
+        let moved = fingerprint(
+            "// a new comment\nfn f() {\n    let s = format!(\"x\");\n}\n",
+            3,
+        );
+        let edited = fingerprint("fn f() {\n    let t = format!(\"y\");\n}\n", 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(before, moved);
+        assert_ne!(before, edited);
+    }
+
+    #[test]
     fn uris_are_encoded() {
         assert_eq!(encode_path("src/a b#.rs"), "src/a%20b%23.rs");
         assert_eq!(dir_uri(Path::new("/w x")), "file:///w%20x/");
