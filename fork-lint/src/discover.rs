@@ -177,7 +177,12 @@ pub fn discover(paths: &[PathBuf], excludes: &Excludes) -> Discovery {
                 });
                 continue;
             }
-            // An explicitly named file is checked even if `.gitignore` lists it.
+            // An explicitly named file is checked even if `.gitignore` lists
+            // it, but never when the configuration excludes it (editors and
+            // pre-commit hooks pass explicit file lists).
+            if excludes.is_excluded(arg, false) {
+                continue;
+            }
             let root = arg.parent().map(Path::to_path_buf).unwrap_or_default();
             found.push((arg.clone(), root));
             continue;

@@ -277,6 +277,12 @@ fn configuration_excludes_paths_and_bad_configuration_is_an_error() {
     );
     let o = run_in(dir.path(), &["--format", "json"]);
     assert_eq!(files_checked(&o), 1, "{}", stderr(&o));
+    // Excluded files stay excluded when named explicitly.
+    let o = run_in(
+        dir.path(),
+        &["--format", "json", "src/main.rs", "vendor/dep/src/lib.rs"],
+    );
+    assert_eq!(files_checked(&o), 1, "{}", stderr(&o));
     // The single folder given is the run root whose configuration applies.
     let o = run_in(
         dir.path().parent().unwrap(),
