@@ -347,7 +347,9 @@ fn main() -> ExitCode {
         ),
     ];
     if !GUARD_ACTIVE {
-        println!("the runtime guard is compiled out (release build): marked code must run unguarded");
+        println!(
+            "the runtime guard is compiled out (release build): marked code must run unguarded"
+        );
     }
     let mut failed = 0;
     for (name, check) in &checks {
