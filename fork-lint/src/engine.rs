@@ -21,8 +21,9 @@ use crate::prescan::Prescan;
 use crate::regions::{RawFinding, check_fn};
 
 /// Checks one crate: finds its child regions, follows calls within the crate
-/// and reports hazards. Never panics; unreadable or unparsable files become
-/// [`Report::errors`].
+/// and reports hazards. Never panics; unreadable files and the files the
+/// analysis parses but cannot parse become [`Report::errors`] (a file the
+/// pre-scan rules out is never parsed, so its syntax errors go unreported).
 ///
 /// Runs on the calling thread and releases proc-macro2's per-thread source
 /// map before returning, so it can be called for many crates on one thread.
@@ -81,6 +82,15 @@ fn run(krate: &CrateSources, fs: &dyn FileSystem, options: &Options, exhaustive:
     }
 
     let mut prescan = Prescan::new(options);
+    if !exhaustive {
+        let texts: Vec<&[u8]> = ctx
+            .files
+            .iter()
+            .filter_map(|f| f.text.as_deref())
+            .map(str::as_bytes)
+            .collect();
+        prescan.learn_globs(&texts);
+    }
     let mut checked = vec![false; ctx.files.len()];
     let mut raw: Vec<RawFinding> = Vec::new();
     loop {
@@ -222,5 +232,208 @@ fn main() {
 }
 "#;
         assert_eq!(check(src), ["5:stdio:error"]);
+    }
+
+    fn findings(src: &str) -> Vec<Finding> {
+        check_source(Path::new("t.rs"), src, &Options::default()).findings
+    }
+
+    #[test]
+    fn chain_goes_from_the_call_in_the_child_to_the_hazard() {
+        let src = r#"
+fn setup_logging() {
+    banner();
+}
+fn banner() {
+    println!("x");
+    eprintln!("y");
+}
+fn main() {
+    if unsafe { libc::fork() } == 0 {
+        setup_logging();
+        unsafe { libc::_exit(0) };
+    }
+}
+"#;
+        let f = findings(src);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        let f = &f[0];
+        assert_eq!(f.location.line, 11);
+        assert!(
+            f.message
+                .starts_with("call to `setup_logging()` reaches `println!`, which "),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.message.ends_with(", and 1 more stdio hazard"),
+            "{}",
+            f.message
+        );
+        let chain: Vec<(String, u32)> = f
+            .chain
+            .iter()
+            .map(|s| (s.label.clone(), s.location.line))
+            .collect();
+        assert_eq!(
+            chain,
+            [
+                ("child calls setup_logging()".to_string(), 11),
+                ("calls banner()".to_string(), 3),
+                ("println!".to_string(), 6)
+            ]
+        );
+        let region = f.region.as_ref().unwrap();
+        assert_eq!(region.label, "child process starts here (libc::fork)");
+        assert_eq!(region.location.line, 10);
+        assert!(f.help.is_some());
+    }
+
+    #[test]
+    fn name_only_guesses_are_warnings_and_say_so() {
+        let src = r#"
+fn main() {
+    let m = make();
+    if unsafe { libc::fork() } == 0 {
+        let g = m.lock();
+        unsafe { libc::_exit(0) };
+    }
+}
+"#;
+        let f = findings(src);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].level, crate::Level::Warning);
+        assert!(
+            f[0].message.contains("(guessed from the method name)"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn receiver_types_come_from_lets_params_and_fields() {
+        let src = r#"
+use std::sync::Mutex;
+struct S { m: Mutex<u8> }
+impl S {
+    fn child(&self, other: &Mutex<u8>) {
+        let local: Mutex<u8> = Mutex::new(0);
+        let a = self.m.lock();
+        let b = other.lock();
+        let c = local.lock();
+        unsafe { libc::_exit(0) };
+    }
+}
+"#;
+        let r = check_source(
+            Path::new("t.rs"),
+            &src.replace("fn child", "#[fork_guard::child]\n    fn child"),
+            &Options::default(),
+        );
+        let lines: Vec<(u32, String)> = r
+            .findings
+            .iter()
+            .map(|f| (f.location.line, format!("{} {}", f.rule, f.level)))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (8, "lock error".to_string()),
+                (9, "lock error".to_string()),
+                (10, "lock error".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn path_argument_length_decides() {
+        let long = "a".repeat(400);
+        let src = format!(
+            r#"
+fn main() {{
+    let p = std::path::PathBuf::new();
+    if unsafe {{ libc::fork() }} == 0 {{
+        let a = std::fs::File::open("/dev/null");
+        let b = std::fs::File::open("{long}");
+        let c = std::fs::File::open(&p);
+        unsafe {{ libc::_exit(0) }};
+    }}
+}}
+"#
+        );
+        let f = findings(&src);
+        let got: Vec<(u32, crate::Level)> = f.iter().map(|f| (f.location.line, f.level)).collect();
+        assert_eq!(
+            got,
+            [(6, crate::Level::Error), (7, crate::Level::Warning)],
+            "{f:#?}"
+        );
+        assert!(
+            f[1].message.contains("not known statically"),
+            "{}",
+            f[1].message
+        );
+        assert!(f[0].message.contains("400-byte"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn rule_settings_apply() {
+        let src = "fn main() { if unsafe { libc::fork() } == 0 { println!(\"x\"); unsafe { libc::_exit(0) }; } }";
+        let mut options = Options::default();
+        options
+            .rules
+            .insert(crate::RuleId::Stdio, crate::RuleSetting::Warn);
+        let r = check_source(Path::new("t.rs"), src, &options);
+        assert_eq!(r.findings[0].level, crate::Level::Warning);
+        options
+            .rules
+            .insert(crate::RuleId::Stdio, crate::RuleSetting::Allow);
+        assert!(
+            check_source(Path::new("t.rs"), src, &options)
+                .findings
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn unparsable_files_become_errors() {
+        let r = check_source(
+            Path::new("bad.rs"),
+            "fn main() { libc::fork( }",
+            &Options::default(),
+        );
+        assert!(r.findings.is_empty());
+        assert_eq!(r.errors.len(), 1);
+        assert!(
+            r.errors[0].message.starts_with("cannot parse bad.rs"),
+            "{}",
+            r.errors[0].message
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let mut body = String::new();
+        for _ in 0..400 {
+            body.push_str("(1 + ");
+        }
+        body.push('1');
+        for _ in 0..400 {
+            body.push(')');
+        }
+        let src = format!(
+            "fn main() {{ if unsafe {{ libc::fork() }} == 0 {{ let x = {body}; unsafe {{ libc::_exit(0) }}; }} }}"
+        );
+        let handle = std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(move || check_source(Path::new("t.rs"), &src, &Options::default()))
+            .unwrap();
+        assert!(handle.join().unwrap().findings.is_empty());
+    }
+
+    #[test]
+    fn report_is_send() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Report>();
     }
 }

@@ -20,8 +20,8 @@ use crate::input::Options;
 use crate::knowledge::{ApiEntry, ApiKind, Verdict, builtin};
 
 /// Names of the raw system calls that create a child (the analysis side is
-/// `regions::syscall_fork_kind`); `SYS_clone` also covers `SYS_clone3`.
-const SYSCALL_NEEDLES: &[&str] = &["SYS_fork", "SYS_vfork", "SYS_clone"];
+/// `regions::syscall_fork_kind`).
+const SYSCALL_NEEDLES: &[&str] = &["SYS_fork", "SYS_vfork", "SYS_clone", "SYS_clone3"];
 const MARKER_NEEDLE: &str = "fork_guard";
 
 /// One needle: an item's name, and the crate name that must also appear
@@ -61,7 +61,7 @@ impl Prescan {
                 }
                 _ => {
                     let name = path.rsplit("::").next().unwrap_or(path);
-                    let root = path.split("::").next().filter(|r| *r != name);
+                    let root = path.split("::").next().filter(|_| path.contains("::"));
                     p.add(name, root);
                 }
             }
@@ -85,11 +85,47 @@ impl Prescan {
         true
     }
 
-    /// Whether the file may contain a region.
+    /// Whether the file may contain a region: it names one of the items as
+    /// a whole identifier, and the item's crate as the start of a path
+    /// (`libc::`), in a rename (`libc as c`) or in `use libc;`.
     pub fn is_candidate(&self, text: &[u8]) -> bool {
         self.needles.iter().any(|n| {
-            n.name.find(text).is_some() && n.root.as_ref().is_none_or(|r| r.find(text).is_some())
+            idents(&n.name, text).next().is_some()
+                && n.root
+                    .as_ref()
+                    .is_none_or(|r| idents(r, text).any(|end| names_crate(text, end)))
         })
+    }
+
+    /// Drops the crate-name condition for crates that some file of the crate
+    /// glob-imports (`use libc::*;`, possibly re-exported to other modules
+    /// as `pub use libc::*;`): their items may then be named bare anywhere.
+    pub fn learn_globs(&mut self, texts: &[&[u8]]) {
+        let roots: HashSet<String> = self.items.iter().filter_map(|(_, r)| r.clone()).collect();
+        let mut roots: Vec<String> = roots.into_iter().collect();
+        roots.sort();
+        for root in roots {
+            let glob = format!("{root}::*");
+            let finder = Finder::new(glob.as_bytes());
+            let found = texts.iter().any(|t| {
+                finder.find_iter(t).any(|pos| {
+                    pos.checked_sub(1)
+                        .and_then(|i| t.get(i))
+                        .is_none_or(|b| !crate::index::is_ident_byte(*b))
+                })
+            });
+            if found {
+                let names: Vec<String> = self
+                    .items
+                    .iter()
+                    .filter(|(_, r)| r.as_deref() == Some(root.as_str()))
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                for n in names {
+                    self.add(&n, None);
+                }
+            }
+        }
     }
 
     /// Learns names that the parsed files bring in under another name:
@@ -118,5 +154,61 @@ impl Prescan {
             learnt |= self.add(&name, root.as_deref());
         }
         learnt
+    }
+}
+
+/// End offsets of the occurrences of `finder`'s needle in `text` that are
+/// whole identifiers.
+fn idents<'a>(finder: &'a Finder<'static>, text: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    let len = finder.needle().len();
+    finder.find_iter(text).filter_map(move |pos| {
+        let before = pos.checked_sub(1).and_then(|i| text.get(i)).copied();
+        let after = text.get(pos + len).copied();
+        let whole = !before.is_some_and(crate::index::is_ident_byte)
+            && !after.is_some_and(crate::index::is_ident_byte);
+        whole.then_some(pos + len)
+    })
+}
+
+/// Whether the identifier ending at `end` is used as a crate name: followed
+/// by `::`, `as` or `;` (after whitespace).
+fn names_crate(text: &[u8], end: usize) -> bool {
+    let rest = text.get(end..).unwrap_or(&[]);
+    let skip = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let rest = rest.get(skip..).unwrap_or(&[]);
+    rest.starts_with(b"::")
+        || rest.starts_with(b";")
+        || (rest.starts_with(b"as")
+            && !rest
+                .get(2)
+                .copied()
+                .is_some_and(crate::index::is_ident_byte))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_need_the_item_and_its_crate() {
+        let p = Prescan::new(&Options::default());
+        assert!(p.is_candidate(b"fn f() { unsafe { libc::fork() }; }"));
+        assert!(p.is_candidate(b"use libc as c; fn f() { c::fork(); }"));
+        assert!(p.is_candidate(b"use nix::unistd::{fork, ForkResult};"));
+        assert!(p.is_candidate(b"cmd.pre_exec(|| Ok(()))"));
+        assert!(p.is_candidate(b"#[fork_guard::child] fn f() {}"));
+        assert!(p.is_candidate(b"libc::syscall(libc::SYS_clone3, 0)"));
+        // `fork` as a method of another type; `unix` contains `nix`.
+        assert!(!p.is_candidate(b"let f = input.fork(); use std::os::unix::x;"));
+        assert!(!p.is_candidate(b"fn forked() {} use libc::c_int;"));
+        assert!(!p.is_candidate(b"let v = x.clone(); use std::os::unix::io;"));
+    }
+
+    #[test]
+    fn glob_imports_drop_the_crate_condition() {
+        let mut p = Prescan::new(&Options::default());
+        assert!(!p.is_candidate(b"fn f() { fork(); }"));
+        p.learn_globs(&[b"pub use libc::*;"]);
+        assert!(p.is_candidate(b"fn f() { fork(); }"));
     }
 }

@@ -101,7 +101,8 @@ fn lookup(
         return Target::Unknown(first.clone());
     }
     let rest = segs.get(1..).unwrap_or(&[]);
-    if first == "crate" || (*first == ctx.crate_name && !ctx.is_module(&[first.clone()])) {
+    if first == "crate" || (*first == ctx.crate_name && !ctx.is_module(std::slice::from_ref(first)))
+    {
         return lookup(ctx, &[], rest, depth + 1, false, None);
     }
     if first == "self" {

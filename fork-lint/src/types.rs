@@ -245,7 +245,7 @@ pub(crate) fn expr_guess(
                 }
                 _ => return None,
             };
-            let ty = match resolve(ctx, f, &[ty.clone()]) {
+            let ty = match resolve(ctx, f, std::slice::from_ref(&ty)) {
                 Target::Extern(full) => full.rsplit("::").next().unwrap_or(&ty).to_string(),
                 _ => ty,
             };

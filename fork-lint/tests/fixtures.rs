@@ -326,3 +326,86 @@ fn messages_follow_the_house_style() {
         }
     }
 }
+
+/// Speed against parsing everything, on a corpus of real crates (one crate
+/// per subfolder): `FORK_LINT_CORPUS=$(/work/shared/bench/fetch-corpus)
+/// cargo test --release -p fork-lint --test fixtures -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn speed_on_corpus() {
+    let Some(root) = std::env::var_os("FORK_LINT_CORPUS") else {
+        eprintln!("FORK_LINT_CORPUS not set");
+        return;
+    };
+    let mut crates: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    crates.sort();
+    let mut sources = Vec::new();
+    for dir in &crates {
+        let mut paths = Vec::new();
+        rs_files(dir, &mut paths);
+        let mut fs = MemoryFs::default();
+        let mut files = Vec::new();
+        for p in paths {
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            let rel = p.strip_prefix(dir).unwrap();
+            let rel = rel.strip_prefix("src").unwrap_or(rel);
+            files.push(SourceFile {
+                path: p.clone(),
+                module: module_of(rel),
+            });
+            fs.0.insert(p, text);
+        }
+        let name = dir.file_name().unwrap().to_string_lossy().replace('-', "_");
+        sources.push((CrateSources { name, files }, fs));
+    }
+    let nfiles: usize = sources.iter().map(|s| s.0.files.len()).sum();
+    let bytes: usize = sources
+        .iter()
+        .flat_map(|s| s.1.0.values())
+        .map(String::len)
+        .sum();
+
+    let t = std::time::Instant::now();
+    let mut parsed = 0;
+    for (_, fs) in &sources {
+        for text in fs.0.values() {
+            parsed += usize::from(syn::parse_file(text).is_ok());
+        }
+    }
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let parse_all = t.elapsed();
+
+    let options = Options::default();
+    let t = std::time::Instant::now();
+    let mut findings = Vec::new();
+    let mut errors = 0;
+    for (krate, fs) in &sources {
+        let r = check_crate(krate, fs, &options);
+        errors += r.errors.len();
+        findings.extend(r.findings);
+    }
+    let lint = t.elapsed();
+    eprintln!(
+        "{} crates, {nfiles} files, {} MB: syn::parse_file of all: {parse_all:?} ({parsed} parsed); fork-lint: {lint:?} = {:.3}x; {} findings, {errors} file errors",
+        sources.len(),
+        bytes / 1_000_000,
+        lint.as_secs_f64() / parse_all.as_secs_f64(),
+        findings.len()
+    );
+    let mut by_rule: BTreeMap<String, usize> = BTreeMap::new();
+    for f in &findings {
+        *by_rule
+            .entry(format!("{} {}", f.rule, f.level))
+            .or_default() += 1;
+    }
+    eprintln!("{by_rule:#?}");
+    for f in findings.iter().take(400) {
+        eprintln!("{}: {} {}: {}", f.location, f.rule, f.level, f.message);
+    }
+}
