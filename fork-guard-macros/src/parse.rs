@@ -213,6 +213,20 @@ pub(crate) fn is_guard_allow(attr: &Attribute) -> bool {
             .is_some_and(|s| s.ident == "fork_guard" || s.ident == "fork_guard_macros")
 }
 
+/// Is this attribute `#[fork_guard::child]` or `#[fork_guard::checked]`?
+fn is_entry_attr(attr: &Attribute) -> bool {
+    let path = attr.path();
+    path.segments.len() >= 2
+        && path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "child" || s.ident == "checked")
+        && path
+            .segments
+            .first()
+            .is_some_and(|s| s.ident == "fork_guard" || s.ident == "fork_guard_macros")
+}
+
 /// Parses a `#[fork_guard::allow(..)]` attribute that covers `target`.
 fn parse_guard_allow(attr: &Attribute, scope: Scope) -> syn::Result<Allow> {
     let list = attr.meta.require_list()?;
@@ -330,9 +344,17 @@ impl VisitMut for AllowCollector {
         syn::visit_mut::visit_arm_mut(self, arm);
     }
 
-    fn visit_item_mut(&mut self, _item: &mut Item) {
-        // Nested items are not part of the child region; their attributes
-        // are theirs.
+    fn visit_item_mut(&mut self, item: &mut Item) {
+        // A nested item that is an entry point of its own keeps its allows
+        // for its own expansion; in other nested items (functions the engine
+        // follows), allows are taken here so the compiler never sees them.
+        let own_entry = match &*item {
+            Item::Fn(f) => f.attrs.iter().any(is_entry_attr),
+            _ => false,
+        };
+        if !own_entry {
+            syn::visit_mut::visit_item_mut(self, item);
+        }
     }
 }
 
@@ -487,6 +509,29 @@ mod tests {
             text.contains("allow (unused)"),
             "rustc's own allow must stay: {text}"
         );
+    }
+
+    #[test]
+    fn nested_entry_points_keep_their_allows() {
+        let input = parse_fn(quote! {
+            fn outer() {
+                fn plain() {
+                    #[fork_guard::allow(alloc)]
+                    let v = 1;
+                }
+                #[fork_guard::child]
+                fn inner() {
+                    #[fork_guard::allow(lock)]
+                    let w = 2;
+                }
+            }
+        })
+        .unwrap();
+        assert_eq!(input.allows.len(), 1);
+        assert_eq!(input.allows[0].rules[0].text, "alloc");
+        let text = input.item.to_token_stream().to_string();
+        assert!(text.contains("allow (lock)"), "{text}");
+        assert!(!text.contains("allow (alloc)"), "{text}");
     }
 
     #[test]
