@@ -329,3 +329,32 @@ fn colour_only_when_asked_or_on_a_terminal() {
     // The findings are the same, whatever the colour.
     assert_eq!(code(&always), 1);
 }
+
+#[test]
+fn a_closed_stdout_ends_the_output_quietly() {
+    let dir = TempDir::new("pipe");
+    // Enough findings for the output to overflow any pipe buffer.
+    let mut body = String::from("fn main() {\n    if unsafe { libc::fork() } == 0 {\n");
+    for i in 0..3000 {
+        body.push_str(&format!("        let _s{i} = format!(\"{{}}\", {i});\n"));
+    }
+    body.push_str("        unsafe { libc::_exit(0) };\n    }\n}\n");
+    dir.write("main.rs", &body);
+    for format in ["human", "json", "github"] {
+        let mut child = Command::new(BIN)
+            .args(["--format", format])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "--format {format}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("error:"),
+            "--format {format}: {err}"
+        );
+    }
+}
