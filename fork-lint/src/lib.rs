@@ -12,18 +12,18 @@ pub mod cargo_project;
 pub mod cli;
 #[cfg(feature = "cli")]
 pub mod config;
+pub mod diagnostic;
 #[cfg(feature = "cli")]
 pub mod discover;
-pub mod diagnostic;
 pub mod embedded;
 pub mod engine;
 mod index;
 pub mod input;
 pub mod knowledge;
 mod prescan;
+mod regions;
 #[cfg(feature = "cli")]
 pub mod report;
-mod regions;
 mod resolve;
 pub mod rules;
 pub mod scan;
