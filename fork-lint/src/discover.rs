@@ -168,6 +168,13 @@ pub fn discover(paths: &[PathBuf], excludes: &Excludes) -> Discovery {
                 continue;
             }
         };
+        if !meta.is_file() && !meta.is_dir() {
+            errors.push(DiscoverError {
+                path: arg.clone(),
+                message: "not a file or folder".to_string(),
+            });
+            continue;
+        }
         if meta.is_file() {
             if arg.extension().is_none_or(|e| e != "rs") {
                 errors.push(DiscoverError {

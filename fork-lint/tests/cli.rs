@@ -139,6 +139,28 @@ fn a_file_that_is_not_rust_is_an_error_naming_it() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_special_file_is_an_error_naming_it() {
+    let dir = TempDir::new("fifo");
+    let fifo = dir.path().join("pipe.rs");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("SKIPPED: mkfifo is not available");
+        return;
+    }
+    let o = run_in(dir.path(), &["pipe.rs"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("error: pipe.rs: not a file or folder"),
+        "{}",
+        stderr(&o)
+    );
+    // Inside a folder, it is skipped: it is not a source file.
+    let o = run_in(dir.path(), &["."]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
 #[test]
 fn clean_and_empty_inputs_exit_zero() {
     let dir = TempDir::new("clean");
