@@ -191,7 +191,7 @@ pub fn discover(paths: &[PathBuf], excludes: &Excludes) -> Discovery {
                 continue;
             }
             let root = arg.parent().map(Path::to_path_buf).unwrap_or_default();
-            found.push((arg.clone(), root));
+            found.push((without_dot(arg.clone()), root));
             continue;
         }
         let mut builder = ignore::WalkBuilder::new(arg);
@@ -222,13 +222,7 @@ pub fn discover(paths: &[PathBuf], excludes: &Excludes) -> Discovery {
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
                     if is_file && entry.path().extension().is_some_and(|e| e == "rs") {
-                        // `fork-lint .` walks `./src/..`: report `src/..`.
-                        let path = entry.into_path();
-                        let path = match path.strip_prefix(".") {
-                            Ok(rest) if arg == Path::new(".") => rest.to_path_buf(),
-                            _ => path,
-                        };
-                        found.push((path, arg.clone()));
+                        found.push((without_dot(entry.into_path()), arg.clone()));
                     }
                 }
                 Err(e) => errors.push(walk_error(arg, &e)),
@@ -568,6 +562,15 @@ pub(crate) fn lowercase_first(s: &str) -> String {
             c.to_lowercase().chain(chars).collect()
         }
         _ => s.to_string(),
+    }
+}
+
+/// `./src/main.rs` → `src/main.rs` (`fork-lint .` walks `./src/..`; the
+/// engine's messages quote the path as discovery gives it).
+fn without_dot(path: PathBuf) -> PathBuf {
+    match path.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
+        _ => path,
     }
 }
 
