@@ -775,6 +775,47 @@ mod tests {
     }
 
     #[test]
+    fn excludes_filter_crates_from_cargo_metadata() {
+        let root = Path::new("/ws");
+        let ex = Excludes::new(
+            root,
+            &["vendor/".to_string(), "**/generated.rs".to_string()],
+        )
+        .unwrap();
+        let file = |p: &str| SourceFile {
+            path: PathBuf::from(p),
+            module: Vec::new(),
+        };
+        let crates = vec![
+            CrateSources {
+                name: "dep".into(),
+                files: vec![file("/ws/vendor/dep/src/lib.rs")],
+            },
+            CrateSources {
+                name: "app".into(),
+                files: vec![
+                    file("/ws/app/src/main.rs"),
+                    file("/ws/app/src/generated.rs"),
+                ],
+            },
+            CrateSources {
+                name: "outside".into(),
+                files: vec![file("/elsewhere/vendor/x.rs")],
+            },
+        ];
+        let kept = ex.filter_crates(crates);
+        let names: Vec<(&str, usize)> = kept
+            .iter()
+            .map(|c| (c.name.as_str(), c.files.len()))
+            .collect();
+        assert_eq!(names, vec![("app", 1), ("outside", 1)]);
+        assert!(
+            Excludes::new(root, &["{a,b".to_string()]).is_err(),
+            "a bad glob is an error"
+        );
+    }
+
+    #[test]
     fn messages_are_lowercase_but_keep_acronyms() {
         assert_eq!(lowercase_first("Permission denied"), "permission denied");
         assert_eq!(lowercase_first("TOML parse error"), "TOML parse error");
