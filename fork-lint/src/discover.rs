@@ -18,14 +18,24 @@
 //!   `crate::x` in the library reach the same items.
 //! - `src/bin/x.rs`, `examples/x.rs`, `tests/x.rs`, `benches/x.rs` (and
 //!   `<dir>/x/main.rs` with its sibling modules) are crate roots of targets
-//!   of their own, named `x`.
-//! - Other files under `tests/`, `examples/`, `benches/` (a `tests/common/`
-//!   module, a fixture folder) form one crate per folder kind, with module
-//!   paths relative to it; `build.rs` is a crate of its own; any other file
-//!   of the package is a module of a crate named after the package, module
-//!   path relative to the package folder.
-//! - Files with no `Cargo.toml` above them form one crate per walked folder,
-//!   named after that folder, module paths relative to it.
+//!   of their own, named `x`. Known limitation: their calls into the
+//!   package's library are calls into another crate, and not followed.
+//! - Other files under `tests/`, `examples/`, `benches/` and elsewhere in
+//!   the package: when a folder above them (below the package) holds a
+//!   `main.rs` or `lib.rs` (a fixture project without a manifest), that
+//!   folder is a crate root, named after it (or after its parent for
+//!   `src`); otherwise they form one crate per folder kind (`<pkg>_tests`,
+//!   a `tests/common/` module, a folder of single-file fixtures), with
+//!   module paths relative to it. `build.rs` is a crate of its own.
+//! - Files with no `Cargo.toml` above them: the same nested-root rule, else
+//!   one crate per walked folder, named after that folder, module paths
+//!   relative to it.
+//!
+//! A file named on the command line is checked even if `.gitignore` lists
+//! it, but not when the configuration's `exclude` does; it must end in
+//! `.rs`. A path that does not exist or cannot be read is a
+//! [`DiscoverError`] naming it, and the rest is still discovered. Paths keep
+//! the form the user gave (relative stays relative), minus a leading `./`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
