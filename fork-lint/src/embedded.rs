@@ -51,7 +51,7 @@ pub struct EmbeddedReport {
 const FILE: &str = "<macro input>";
 
 fn ctx_for<'o>(options: &'o Options, item: Option<&syn::ItemFn>) -> (Ctx<'o>, Option<usize>) {
-    let mut ctx = Ctx::new(options, "crate");
+    let mut ctx = Ctx::new(options);
     let file = ctx.add_file(FILE.into(), Vec::new(), None);
     let mut root = None;
     if let Some(item) = item {

@@ -60,7 +60,7 @@ pub fn check_crate_exhaustive(
 
 fn run(krate: &CrateSources, fs: &dyn FileSystem, options: &Options, exhaustive: bool) -> Report {
     let mut report = Report::default();
-    let mut ctx = Ctx::new(options, &krate.name);
+    let mut ctx = Ctx::new(options);
     for sf in &krate.files {
         let text = match fs.read(&sf.path) {
             Ok(t) => Some(t),

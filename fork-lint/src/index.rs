@@ -72,7 +72,6 @@ pub(crate) struct ParseError {
 /// The whole per-crate state of one analysis run.
 pub(crate) struct Ctx<'o> {
     pub opts: &'o Options,
-    pub crate_name: String,
     pub files: Vec<FileSlot>,
     fns: Vec<Option<Rc<FnDef>>>,
     pub fns_by_file: HashMap<FileId, Vec<FnId>>,
@@ -97,10 +96,9 @@ pub(crate) struct Ctx<'o> {
 }
 
 impl<'o> Ctx<'o> {
-    pub fn new(opts: &'o Options, crate_name: &str) -> Self {
+    pub fn new(opts: &'o Options) -> Self {
         Ctx {
             opts,
-            crate_name: crate_name.to_string(),
             files: Vec::new(),
             fns: Vec::new(),
             fns_by_file: HashMap::new(),
@@ -254,9 +252,12 @@ impl<'o> Ctx<'o> {
                         .unwrap_or_else(|| e.ident.clone())
                         .to_string();
                     let target = e.ident.to_string();
-                    if target != "self" {
-                        self.scope_mut(module).uses.insert(alias, vec![target]);
-                    }
+                    let target = if target == "self" {
+                        "crate".to_string()
+                    } else {
+                        target
+                    };
+                    self.scope_mut(module).uses.insert(alias, vec![target]);
                 }
                 syn::Item::Struct(s) => {
                     let name = s.ident.to_string();
@@ -398,14 +399,6 @@ impl<'o> Ctx<'o> {
             }
         }
         self.modules.get(module)
-    }
-
-    /// Whether `module` is a module of this crate.
-    pub fn is_module(&mut self, module: &[String]) -> bool {
-        if self.module_files.contains_key(module) {
-            return true;
-        }
-        self.module_scope(module).is_some()
     }
 
     /// Parses every unparsed file that textually defines `fn name`.

@@ -101,8 +101,9 @@ fn lookup(
         return Target::Unknown(first.clone());
     }
     let rest = segs.get(1..).unwrap_or(&[]);
-    if first == "crate" || (*first == ctx.crate_name && !ctx.is_module(std::slice::from_ref(first)))
-    {
+    // The crate's own name is an extern crate (integration tests, binaries)
+    // unless the crate says `extern crate self as name;` (a `use` alias).
+    if first == "crate" {
         return lookup(ctx, &[], rest, depth + 1, false, None);
     }
     if first == "self" {

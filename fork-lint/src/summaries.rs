@@ -637,35 +637,46 @@ impl<'c, 'o> Walker<'c, 'o> {
         let span = method_span(m);
         let guess: Option<TypeGuess> =
             expr_guess(self.ctx, &self.f, &self.env, &m.receiver, 0).filter(|g| !g.is_empty());
-        // A method of the crate.
-        if let Some(g) = &guess {
-            for ty in g.iter().take(3) {
-                let ids = self.ctx.methods_of(ty, &name);
-                if !ids.is_empty() {
-                    return self.local_calls(&ids, span);
-                }
-            }
-        } else {
-            let ids = self.ctx.methods_named(&name);
-            if !ids.is_empty() {
-                return self.local_calls(&ids, span);
-            }
-        }
-        let is_self = matches!(strip(&m.receiver), syn::Expr::Path(p) if p.path.is_ident("self"));
-        if is_self {
-            let ids = self.ctx.methods_named(&name);
-            if !ids.is_empty() {
-                return self.local_calls(&ids, span);
-            }
-            self.unresolved
-                .push((format!("self.{name}"), self.site(span)));
-        }
-        // The knowledge table, with the receiver's type when known.
+        let knowledge = &self.ctx.opts.knowledge;
         let hit = match &guess {
-            Some(g) => g
-                .iter()
-                .find_map(|ty| self.ctx.opts.knowledge.lookup_method(&name, Some(ty))),
-            None => self.ctx.opts.knowledge.lookup_method(&name, None),
+            // A known receiver: the crate's methods of that type first.
+            Some(g) => {
+                for ty in g.iter().take(3) {
+                    let ids = self.ctx.methods_of(ty, &name);
+                    if !ids.is_empty() {
+                        return self.local_calls(&ids, span);
+                    }
+                }
+                let hit = g
+                    .iter()
+                    .find_map(|ty| self.ctx.opts.knowledge.lookup_method(&name, Some(ty)));
+                let is_self =
+                    matches!(strip(&m.receiver), syn::Expr::Path(p) if p.path.is_ident("self"));
+                if hit.is_none() && is_self {
+                    // A trait's default method, or one defined where we
+                    // cannot see the impl.
+                    let ids = self.ctx.methods_named(&name);
+                    if !ids.is_empty() {
+                        return self.local_calls(&ids, span);
+                    }
+                    self.unresolved
+                        .push((format!("self.{name}"), self.site(span)));
+                }
+                hit
+            }
+            // An unknown receiver: a name the table calls unambiguous
+            // (`unwrap`, `pre_exec`) wins; then the crate's methods of that
+            // name (best effort for trait methods); then a name-only guess.
+            None => {
+                let hit = knowledge.lookup_method(&name, None);
+                if !matches!(hit, Some((_, Confidence::Exact))) {
+                    let ids = self.ctx.methods_named(&name);
+                    if !ids.is_empty() {
+                        return self.local_calls(&ids, span);
+                    }
+                }
+                hit
+            }
         };
         let op = match guess.as_ref().and_then(|g| g.first()) {
             Some(ty) => format!("`{ty}::{name}`"),
