@@ -187,6 +187,55 @@ mod tests {
     use super::*;
     use crate::report::test_support::{chained, direct};
 
+    /// The example in this module's documentation (the wire-format spec)
+    /// has exactly the fields the printer writes.
+    #[test]
+    fn documented_example_matches_the_printer() {
+        let source = include_str!("json.rs");
+        let start = source.find("//! ```json\n").unwrap() + "//! ```json\n".len();
+        let end = start + source[start..].find("//! ```").unwrap();
+        let example: String = source[start..end]
+            .lines()
+            .map(|l| l.trim_start_matches("//!"))
+            .collect();
+        let documented: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&example)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(documented.len(), 3);
+
+        let findings = vec![chained()];
+        let errors = vec![FileError {
+            location: crate::report::test_support::loc("src/bad.rs", 3, 9, 10),
+            message: "expected `;`".to_string(),
+        }];
+        let out = Output {
+            findings: &findings,
+            file_errors: &errors,
+            files_checked: 3,
+            base: Path::new("/"),
+            success: true,
+        };
+        let mut buf = Vec::new();
+        JsonPrinter.print(&mut buf, &out).unwrap();
+        let printed: Vec<serde_json::Value> = String::from_utf8(buf)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            v.as_object().unwrap().keys().cloned().collect()
+        };
+        for (doc, real) in documented.iter().zip(&printed) {
+            assert_eq!(doc["type"], real["type"]);
+            assert_eq!(keys(doc), keys(real), "fields of a `{}` line", doc["type"]);
+        }
+        let doc_step = &documented[1]["chain"][0];
+        assert_eq!(keys(doc_step), keys(&printed[1]["chain"][0]));
+        assert_eq!(keys(&documented[1]["region"]), keys(&printed[1]["region"]));
+    }
+
     #[test]
     fn one_object_per_line_with_documented_fields() {
         let findings = vec![chained(), direct()];
