@@ -64,6 +64,8 @@ extern "C" fn prepare() {
     guard.hold_across_fork();
 }
 
+#[inline(never)]
+#[cold]
 fn capture_fork_site(c: &mut census::Census) {
     let mut ips = [0usize; census::MAX_IPS];
     let mut n = 0;

@@ -25,7 +25,7 @@ pub enum Policy {
 }
 
 impl Policy {
-    #[allow(dead_code)]
+    #[cfg_attr(not(fork_guard_active), allow(dead_code))]
     pub(crate) const fn as_u8(self) -> u8 {
         match self {
             Policy::Off => 0,
@@ -35,7 +35,7 @@ impl Policy {
         }
     }
 
-    #[allow(dead_code)]
+    #[cfg_attr(not(fork_guard_active), allow(dead_code))]
     pub(crate) const fn from_u8(v: u8) -> Policy {
         match v {
             0 => Policy::Off,
@@ -142,6 +142,7 @@ impl std::error::Error for InstallError {
 }
 
 /// Splits `FORK_GUARD_ALLOW_THREADS` into patterns.
+#[cfg_attr(not(fork_guard_active), allow(dead_code))]
 pub(crate) fn split_patterns(value: &str) -> impl Iterator<Item = &str> {
     value.split(',').map(str::trim).filter(|p| !p.is_empty())
 }

@@ -7,40 +7,62 @@
 //! lives on such a page: it reads `ARMED` in the parent and 0 in an
 //! unannounced child, so `GuardAlloc` and the tracked locks notice with the
 //! load they already do.
+//!
+//! The page is the static `MODE_PAGE` itself (page-aligned, one page, shared
+//! with nothing else): `install` maps a fresh anonymous page over it with
+//! `MAP_FIXED` and marks that wipe-on-fork, so the hot paths keep loading
+//! from a fixed address. `MADV_WIPEONFORK` only applies to private anonymous
+//! memory, which a static in the executable's data segment is not; hence the
+//! remap.
 
-use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use core::sync::atomic::Ordering::Relaxed;
 
-use crate::signal_safe::state;
+use crate::signal_safe::state::{self, MODE_PAGE, MODE_PAGE_SIZE};
+use crate::signal_safe::sys;
 
-/// Maps the page and makes it the home of the mode word. Returns whether the
-/// kernel accepted `MADV_WIPEONFORK` (Linux 4.14+); without it the page still
-/// works as the mode word, there is just no backstop.
+/// Swaps in the wipe-on-fork page. Returns whether the backstop is in place
+/// (Linux 4.14+, 4 KiB pages); without it the guard works as before, raw
+/// forks just go unnoticed.
 pub(crate) fn install_page() -> bool {
-    // SAFETY: an anonymous private mapping with no address hint has no
-    // preconditions; we check for `MAP_FAILED` before using it.
-    let page = unsafe {
+    if page_size() != MODE_PAGE_SIZE {
+        return false;
+    }
+    let before = state::mode();
+    state::INSTALLER_PID.store(sys::getpid(), Relaxed);
+    let addr = core::ptr::from_ref(&MODE_PAGE)
+        .cast_mut()
+        .cast::<libc::c_void>();
+    // SAFETY: `MODE_PAGE` is page-aligned and exactly one page long (checked
+    // above against the real page size and by a const assertion on its
+    // size), so the mapping replaced by `MAP_FIXED` holds nothing but
+    // `MODE_PAGE`. Its only field that is ever read is an `AtomicU32`, and a
+    // fresh anonymous page reads as zeroes, so to the rest of the program
+    // the remap is indistinguishable from an atomic store of 0 (the padding
+    // was already zero). Concurrent readers in this process that see that 0
+    // take the cold path, which recognises the installer pid and carries on.
+    let mapped = unsafe {
         libc::mmap(
-            core::ptr::null_mut(),
-            page_size(),
+            addr,
+            MODE_PAGE_SIZE,
             libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
             -1,
             0,
         )
     };
-    if page == libc::MAP_FAILED {
+    if mapped != addr {
+        // A failed MAP_FIXED leaves the old mapping in place.
+        state::set_mode(before | state::ARMED);
         return false;
     }
-    // SAFETY: `page` is the start of the mapping just created, of
-    // `page_size()` bytes; `madvise` only changes its fork behaviour.
-    let wiped = unsafe { libc::madvise(page, page_size(), libc::MADV_WIPEONFORK) } == 0;
-    // SAFETY: the mapping is page-aligned (so aligned for `AtomicU32`),
-    // readable and writable, zero-filled (a valid `AtomicU32`), and never
-    // unmapped, so the reference is valid for `'static`. Nothing else in the
-    // process knows its address yet, so no other reference aliases it.
-    let word: &'static AtomicU32 = unsafe { &*page.cast::<AtomicU32>() };
-    word.store(0, Relaxed);
-    state::use_mode_page(word);
+    // SAFETY: `addr` is the start of the anonymous private mapping just made,
+    // of `MODE_PAGE_SIZE` bytes; `madvise` only changes its fork behaviour.
+    let wiped = unsafe { libc::madvise(addr, MODE_PAGE_SIZE, libc::MADV_WIPEONFORK) } == 0;
+    // Restore the word (and any child-mode bits set before install).
+    // Until then, a zero word sends this process's hot paths to the
+    // backstop, which recognises the installer's pid and carries on.
+    MODE_PAGE.owner_pid.store(sys::getpid(), Relaxed);
+    state::add_mode_bits(before | state::ARMED);
     state::BACKSTOP.store(wiped, Relaxed);
     wiped
 }
@@ -48,5 +70,5 @@ pub(crate) fn install_page() -> bool {
 fn page_size() -> usize {
     // SAFETY: `sysconf` has no preconditions.
     let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    usize::try_from(n).ok().filter(|n| *n > 0).unwrap_or(4096)
+    usize::try_from(n).unwrap_or(0)
 }

@@ -476,7 +476,10 @@ fn check_lock_held(o: &Outcome) -> Result<(), String> {
     no_bug(o)
 }
 
-fn cases() -> Vec<(&'static str, Vec<(&'static str, &'static str)>, Check)> {
+/// A case: scenario name, extra environment, expectations.
+type Case = (&'static str, Vec<(&'static str, &'static str)>, Check);
+
+fn cases() -> Vec<Case> {
     vec![
         ("lock_held_at_fork", vec![], check_lock_held),
         ("rwlock_writer_at_fork", vec![], |o| {

@@ -12,6 +12,7 @@ use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
 
 use super::held::{self, Hold};
+use super::state;
 use super::sys;
 
 pub(crate) const MAX_THREADS: usize = 256;
@@ -29,6 +30,13 @@ pub(crate) struct ThreadInfo {
 }
 
 impl ThreadInfo {
+    fn same_as(&self, other: &ThreadInfo) -> bool {
+        self.tid == other.tid
+            && self.name_len == other.name_len
+            && self.name == other.name
+            && self.allowed == other.allowed
+    }
+
     const EMPTY: ThreadInfo = ThreadInfo {
         tid: 0,
         name: [0; NAME_CAP],
@@ -142,32 +150,40 @@ impl Census {
         single_threaded: bool,
         allowed: &dyn Fn(&str) -> bool,
     ) {
-        self.source = source;
-        self.pid = pid.unwrap_or_else(sys::getpid);
-        self.forking_tid = forking_tid;
-        self.n_threads = 0;
-        self.threads_total = 0;
-        self.others_alive = 0;
-        self.n_holds = 0;
-        self.holds_total = 0;
-        self.n_ips = 0;
+        // Only store what changed: the census lives in static memory that
+        // the previous child shares copy-on-write, and every page written
+        // here is a page fault on the next fork. A single-threaded program
+        // forking in a loop writes nothing at all.
+        set(&mut self.source, source);
+        set(&mut self.pid, pid.unwrap_or_else(sys::getpid));
+        set(&mut self.forking_tid, forking_tid);
+        set(&mut self.n_ips, 0);
+        let mut counts = Counts::default();
         if single_threaded {
-            self.add_thread(forking_tid, None, allowed);
+            self.add_thread(&mut counts, forking_tid, None, allowed);
         } else {
-            self.list_threads(pid, allowed);
+            self.list_threads(&mut counts, pid, allowed);
         }
+        set(&mut self.n_threads, counts.n_threads);
+        set(&mut self.threads_total, counts.threads_total);
+        set(&mut self.others_alive, counts.others_alive);
         let complete = self.threads_total == self.n_threads && self.n_threads > 0;
-        let threads = self.threads;
-        let n_threads = self.n_threads;
-        let mut holds = [None; MAX_HOLDS];
-        let mut n_holds = 0;
-        let mut holds_total = 0;
+        // Split borrows: read the thread list while filling the holds, in
+        // place (no copies on the stack: the prepare handler runs on every
+        // fork, and every page it dirties is a copy-on-write fault later).
+        let Census {
+            threads,
+            n_threads,
+            holds,
+            ..
+        } = self;
+        let live_threads = threads.get(..*n_threads).unwrap_or(&[]);
+        let (mut n_holds, mut holds_total) = (0, 0);
         held::for_each_hold(forking_tid, |h| {
             // A record whose thread is not in a complete census belongs to a
             // thread that exited or never existed in this process (a fork
             // child keeps its parent's records): not a live holder.
-            let live = !complete || threads.iter().take(n_threads).any(|t| t.tid == h.tid);
-            if !live {
+            if complete && !live_threads.iter().any(|t| t.tid == h.tid) {
                 return;
             }
             holds_total += 1;
@@ -176,13 +192,18 @@ impl Census {
                 n_holds += 1;
             }
         });
-        self.holds = holds;
-        self.n_holds = n_holds;
-        self.holds_total = holds_total;
+        set(&mut self.n_holds, n_holds);
+        set(&mut self.holds_total, holds_total);
     }
 
-    fn add_thread(&mut self, tid: i32, name: Option<&[u8]>, allowed: &dyn Fn(&str) -> bool) {
-        self.threads_total += 1;
+    fn add_thread(
+        &mut self,
+        counts: &mut Counts,
+        tid: i32,
+        name: Option<&[u8]>,
+        allowed: &dyn Fn(&str) -> bool,
+    ) {
+        counts.threads_total += 1;
         let mut info = ThreadInfo::EMPTY;
         info.tid = tid;
         if let Some(name) = name {
@@ -195,15 +216,23 @@ impl Census {
         }
         info.allowed = info.name_len > 0 && allowed(info.name());
         if tid != self.forking_tid && !info.allowed {
-            self.others_alive += 1;
+            counts.others_alive += 1;
         }
-        if let Some(slot) = self.threads.get_mut(self.n_threads) {
-            *slot = info;
-            self.n_threads += 1;
+        if let Some(slot) = self.threads.get_mut(counts.n_threads) {
+            if !slot.same_as(&info) {
+                *slot = info;
+            }
+            counts.n_threads += 1;
         }
     }
 
-    fn list_threads(&mut self, pid: Option<i32>, allowed: &dyn Fn(&str) -> bool) {
+    #[inline(never)]
+    fn list_threads(
+        &mut self,
+        counts: &mut Counts,
+        pid: Option<i32>,
+        allowed: &dyn Fn(&str) -> bool,
+    ) {
         let mut path = PathBuf::new();
         path.push(b"/proc/");
         match pid {
@@ -237,11 +266,25 @@ impl Census {
                     let len = read_comm(&path, name, &mut comm);
                     let text = comm.get(..len).unwrap_or(&[]);
                     let text = text.strip_suffix(b"\n").unwrap_or(text);
-                    self.add_thread(tid, Some(text), allowed);
+                    self.add_thread(counts, tid, Some(text), allowed);
                 }
                 off += reclen;
             }
         }
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    n_threads: usize,
+    threads_total: usize,
+    others_alive: usize,
+}
+
+/// Stores `v` unless `*field` already holds it (see `Census::take`).
+fn set<T: PartialEq>(field: &mut T, v: T) {
+    if *field != v {
+        *field = v;
     }
 }
 
@@ -334,16 +377,20 @@ impl PathBuf {
 struct CensusCell(UnsafeCell<Census>);
 
 // SAFETY: the inner `Census` is only ever accessed through a `CensusGuard`,
-// and at most one `CensusGuard` exists at a time (the `BUSY` flag is taken
+// and at most one `CensusGuard` exists at a time (the busy flag is taken
 // with a compare-exchange before one is created and cleared when it is
 // released), so there is never shared mutable access across threads.
 unsafe impl Sync for CensusCell {}
 
 static CENSUS: CensusCell = CensusCell(UnsafeCell::new(Census::new()));
-static BUSY: AtomicBool = AtomicBool::new(false);
-/// The prepare handler left the census held, to be released by the parent
-/// or child handler of the same fork.
-static HELD_ACROSS_FORK: AtomicBool = AtomicBool::new(false);
+/// The census flags live on the mode page (see `state::ModePage`).
+fn busy() -> &'static AtomicBool {
+    &state::MODE_PAGE.census_busy
+}
+
+fn held_across_fork() -> &'static AtomicBool {
+    &state::MODE_PAGE.census_held_across_fork
+}
 
 /// Exclusive access to the census. Dropping it releases the census.
 #[derive(Debug)]
@@ -353,14 +400,15 @@ pub(crate) struct CensusGuard {
 
 /// Takes the census if nobody holds it; never waits.
 pub(crate) fn try_lock() -> Option<CensusGuard> {
-    BUSY.compare_exchange(false, true, Acquire, Relaxed)
+    busy()
+        .compare_exchange(false, true, Acquire, Relaxed)
         .ok()
         .map(|_| CensusGuard { _private: () })
 }
 
 impl CensusGuard {
     pub(crate) fn get(&mut self) -> &mut Census {
-        // SAFETY: holding a `CensusGuard` means we won the `BUSY` flag, so
+        // SAFETY: holding a `CensusGuard` means we won the busy flag, so
         // no other reference to the census exists; the returned borrow is
         // tied to `&mut self`, so two cannot coexist through this guard.
         unsafe { &mut *CENSUS.0.get() }
@@ -369,21 +417,23 @@ impl CensusGuard {
     /// Keeps the census held across `fork`: the parent and child handlers
     /// take it back with [`reclaim_after_fork`].
     pub(crate) fn hold_across_fork(self) {
-        HELD_ACROSS_FORK.store(true, Relaxed);
+        held_across_fork().store(true, Relaxed);
         core::mem::forget(self);
     }
 }
 
 impl Drop for CensusGuard {
     fn drop(&mut self) {
-        BUSY.store(false, Release);
+        busy().store(false, Release);
     }
 }
 
 /// In the parent or child handler: the guard the prepare handler of this
 /// fork left held, if it did.
 pub(crate) fn reclaim_after_fork() -> Option<CensusGuard> {
-    if HELD_ACROSS_FORK.swap(false, Relaxed) {
+    // In a child the wipe-on-fork page reads all zeroes: nothing is held.
+    if held_across_fork().load(Relaxed) {
+        held_across_fork().store(false, Relaxed);
         Some(CensusGuard { _private: () })
     } else {
         None

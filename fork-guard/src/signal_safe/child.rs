@@ -33,39 +33,58 @@ fn thread_in_child_mode() -> bool {
 }
 
 /// The atfork child handler. Runs in the child, before `fork` returns there.
+#[inline(always)]
 pub(crate) fn after_fork_in_child() {
-    let mut guard = census::reclaim_after_fork();
+    // Write to the mode page before reading it: a wiped page is not
+    // present, and a read first would fault twice (zero page, then copy).
+    let page = &state::MODE_PAGE;
+    page.owner_pid.store(sys::getpid(), Relaxed);
+    page.in_child.store(state::CHILD_VIA_ATFORK, Relaxed);
+    // With the wipe-on-fork page in place the census flags read zero here;
+    // without it they are copies of the parent's, and the prepare handler's
+    // hold is ours to release.
+    let mut guard = census::reclaim_after_fork().or_else(census::try_lock);
+    page.warned.store(0, Relaxed);
     held::adopt_after_fork(sys::gettid());
-    state::IN_CHILD.store(state::CHILD_VIA_ATFORK, Relaxed);
-    state::WARNED.store(0, Relaxed);
     let keep = state::mode() & THREAD_CHILD_MODE;
     if state::policy() == Policy::Off {
         state::set_mode(ARMED | keep);
-        drop(guard);
         return;
     }
-    // Without a census for this fork (it was busy) do not restrict on a
-    // guess; tracked locks still check their state.
+    // The census is this fork's when our parent took it at fork. (Should
+    // the prepare handler have skipped it, because a report in the parent
+    // held it, this is the census of an earlier fork of the same parent.)
+    // Without one, do not restrict on a guess; tracked locks still check
+    // their state.
+    let parent = sys::getppid();
     let restricted = guard.as_mut().is_some_and(|g| {
         let c = g.get();
-        c.source == Source::AtFork && c.others_alive > 0
+        c.source == Source::AtFork && c.pid == parent && c.others_alive > 0
     });
     let mut mode = ARMED | CHILD | keep;
     if restricted {
         mode |= RESTRICTED;
     }
     state::set_mode(mode);
-    drop(guard);
 }
 
 /// The mode word read 0: the wipe-on-fork page was zeroed, so this is a
 /// child created without libc's fork (no atfork handler ran). Find out what
 /// we can and set the mode word, once.
+///
+/// A zero word in the process that owns the page is not a fork: it is
+/// `install` swapping the page in, for an instant; leave it alone.
 #[cold]
 fn backstop() {
+    let page = &state::MODE_PAGE;
+    let pid = sys::getpid();
+    if page.owner_pid.load(Relaxed) == pid || state::INSTALLER_PID.load(Relaxed) == pid {
+        return;
+    }
+    page.owner_pid.store(pid, Relaxed);
+    page.in_child.store(state::CHILD_VIA_BACKSTOP, Relaxed);
+    page.warned.store(0, Relaxed);
     held::adopt_after_fork(sys::gettid());
-    state::IN_CHILD.store(state::CHILD_VIA_BACKSTOP, Relaxed);
-    state::WARNED.store(0, Relaxed);
     let policy = state::policy();
     let mut mode = ARMED | CHILD;
     if policy != Policy::Off {

@@ -95,11 +95,14 @@ pub(crate) struct Hold {
 
 static HEAD: AtomicPtr<Record> = AtomicPtr::new(core::ptr::null_mut());
 
-struct Mine(Cell<Option<&'static Record>>);
+/// Releases the thread's record when the thread exits. Touched only when
+/// the record is claimed (in normal code), because the first access to a
+/// thread-local with a destructor registers the destructor, which allocates.
+struct Releaser;
 
-impl Drop for Mine {
+impl Drop for Releaser {
     fn drop(&mut self) {
-        if let Some(rec) = self.0.get() {
+        if let Ok(Some(rec)) = MINE.try_with(|m| m.replace(None)) {
             rec.len.store(0, Relaxed);
             rec.tid.store(0, Relaxed);
             rec.in_use.store(false, Release);
@@ -108,7 +111,10 @@ impl Drop for Mine {
 }
 
 thread_local! {
-    static MINE: Mine = const { Mine(Cell::new(None)) };
+    /// The calling thread's record. No destructor: reading it never
+    /// registers anything, so the child handler may read it.
+    static MINE: Cell<Option<&'static Record>> = const { Cell::new(None) };
+    static RELEASER: Releaser = const { Releaser };
 }
 
 fn records() -> impl Iterator<Item = &'static Record> {
@@ -162,23 +168,30 @@ fn claim_record() -> &'static Record {
     }
 }
 
-/// The calling thread's record, if the thread-local is still alive.
+/// The calling thread's record, claiming one on first use.
 #[inline]
 fn mine() -> Option<&'static Record> {
-    MINE.try_with(|m| match m.0.get() {
-        Some(r) => r,
-        None => {
-            let r = claim_record();
-            m.0.set(Some(r));
-            r
-        }
-    })
-    .ok()
+    if let Some(r) = MINE.get() {
+        return Some(r);
+    }
+    mine_slow()
 }
 
-/// The calling thread's record if it has one already; never allocates.
+#[cold]
+#[inline(never)]
+fn mine_slow() -> Option<&'static Record> {
+    // Register the release-on-exit first; if the thread is already being
+    // torn down, do not track (the record would never be released).
+    RELEASER.try_with(|_| ()).ok()?;
+    let r = claim_record();
+    MINE.set(Some(r));
+    Some(r)
+}
+
+/// The calling thread's record if it has one already; never allocates and
+/// never registers a thread-local destructor.
 fn mine_if_any() -> Option<&'static Record> {
-    MINE.try_with(|m| m.0.get()).ok().flatten()
+    MINE.get()
 }
 
 /// Records that the calling thread now holds `lock`. Returns whether it was

@@ -86,6 +86,8 @@ impl Hazard {
 ///
 /// `census` is the census of the fork in question when the caller holds it
 /// (the prepare handler); otherwise the report takes it if it is free.
+#[inline(never)]
+#[cold]
 pub(crate) fn report(hazard: Hazard, census: Option<&Census>) {
     let policy = state::policy();
     let fatal = match policy {
@@ -95,7 +97,7 @@ pub(crate) fn report(hazard: Hazard, census: Option<&Census>) {
     };
     if !fatal {
         let bit = hazard.warn_bit();
-        if state::WARNED.fetch_or(bit, Relaxed) & bit != 0 {
+        if state::MODE_PAGE.warned.fetch_or(bit, Relaxed) & bit != 0 {
             return;
         }
     }
@@ -293,7 +295,7 @@ fn write_core(
     }
     if let Some(c) = census {
         write_census(w, c);
-    } else if state::IN_CHILD.load(Relaxed) != 0 || hazard.in_parent() {
+    } else if state::MODE_PAGE.in_child.load(Relaxed) != 0 || hazard.in_parent() {
         w.str("   = note: no census of the fork is available (the guard was busy with a concurrent fork)\n");
     }
     w.str("   = help: ");

@@ -3,12 +3,12 @@
 //!
 //! The mode word is the one value that `GuardAlloc` and the tracked locks
 //! load on every operation. It equals [`ARMED`] in a parent and in a child
-//! that needs no checks, so the fast path is one pointer load, one value load
+//! that needs no checks, so the fast path is one load from a fixed address
 //! and one compare. Everything else (a child, a thread in child mode, a raw
 //! fork that zeroed the page) takes the cold path in `child.rs`.
 
 use core::sync::atomic::{
-    AtomicBool, AtomicPtr, AtomicU8, AtomicU32,
+    AtomicBool, AtomicI32, AtomicPtr, AtomicU8, AtomicU32,
     Ordering::{AcqRel, Acquire, Relaxed},
 };
 
@@ -37,43 +37,69 @@ pub(crate) const RESTRICTED: u32 = 1 << 2;
 /// thread's flag.
 pub(crate) const THREAD_CHILD_MODE: u32 = 1 << 3;
 
-/// Before `install` creates the wipe-on-fork page, the mode word lives here.
-static DUMMY: AtomicU32 = AtomicU32::new(ARMED);
-static MODE: AtomicPtr<AtomicU32> = AtomicPtr::new(core::ptr::addr_of!(DUMMY).cast_mut());
-
-fn mode_word() -> &'static AtomicU32 {
-    let p = MODE.load(Relaxed);
-    // SAFETY: `MODE` only ever holds the address of `DUMMY` (a static) or of
-    // the first word of the wipe-on-fork page, which `wipeonfork.rs` maps
-    // once and never unmaps, aligned for `AtomicU32`. Either lives for the
-    // rest of the process, including in forked children (same addresses).
-    unsafe { &*p }
+/// The page that holds the mode word: page-aligned and exactly one 4 KiB
+/// page, so that nothing else shares it. `install` replaces it in place with
+/// an anonymous `MADV_WIPEONFORK` page (see `wipeonfork.rs`), which keeps its
+/// address: the fast path is a single load from a fixed address.
+///
+/// The other per-process flags live here too, for two reasons: a child
+/// needs them zeroed anyway (nothing reported yet, census free), and the
+/// parent never shares this page with a child, so writing them at every fork
+/// costs the parent no copy-on-write fault, and the child one fault in all.
+#[repr(C, align(4096))]
+pub(crate) struct ModePage {
+    pub(crate) word: AtomicU32,
+    /// The process the page state belongs to: a zero mode word in this
+    /// process is the moment `install` swaps the page, not a fork child.
+    pub(crate) owner_pid: AtomicI32,
+    /// Whether this process is a fork child the guard knows about, and how
+    /// it learnt it (`CHILD_VIA_*`).
+    pub(crate) in_child: AtomicU8,
+    /// The census is taken (see `census::try_lock`).
+    pub(crate) census_busy: AtomicBool,
+    /// The prepare handler left the census taken across `fork`.
+    pub(crate) census_held_across_fork: AtomicBool,
+    /// Warn-mode reports already made in this process, one bit per kind, so
+    /// a child that carries on does not repeat itself on every allocation.
+    pub(crate) warned: AtomicU32,
+    _rest: [u8; 4080],
 }
+
+/// The size of [`ModePage`].
+pub(crate) const MODE_PAGE_SIZE: usize = 4096;
+const _: () = assert!(size_of::<ModePage>() == MODE_PAGE_SIZE);
+
+pub(crate) static MODE_PAGE: ModePage = ModePage {
+    word: AtomicU32::new(ARMED),
+    owner_pid: AtomicI32::new(0),
+    in_child: AtomicU8::new(0),
+    census_busy: AtomicBool::new(false),
+    census_held_across_fork: AtomicBool::new(false),
+    warned: AtomicU32::new(0),
+    _rest: [0; 4080],
+};
+
+/// The process that called `install` (an ordinary static, written once).
+/// While `install` swaps the page in, the word reads 0 in this process; the
+/// backstop recognises it by this pid rather than mistaking it for a child.
+pub(crate) static INSTALLER_PID: AtomicI32 = AtomicI32::new(0);
 
 /// The fast-path test: `true` when no check is needed.
 #[inline(always)]
 pub(crate) fn fast_ok() -> bool {
-    mode_word().load(Relaxed) == ARMED
+    MODE_PAGE.word.load(Relaxed) == ARMED
 }
 
 pub(crate) fn mode() -> u32 {
-    mode_word().load(Relaxed)
+    MODE_PAGE.word.load(Relaxed)
 }
 
 pub(crate) fn set_mode(v: u32) {
-    mode_word().store(v, Relaxed);
+    MODE_PAGE.word.store(v, Relaxed);
 }
 
 pub(crate) fn add_mode_bits(bits: u32) {
-    mode_word().fetch_or(bits, Relaxed);
-}
-
-/// Switches the mode word to the wipe-on-fork page, carrying over the bits.
-///
-/// `page` must point to memory that stays mapped for the life of the process.
-pub(crate) fn use_mode_page(page: &'static AtomicU32) {
-    page.store(DUMMY.load(Relaxed) | ARMED, Relaxed);
-    MODE.store(core::ptr::from_ref(page).cast_mut(), Relaxed);
+    MODE_PAGE.word.fetch_or(bits, Relaxed);
 }
 
 /// Whether the wipe-on-fork backstop is in place (the kernel accepted
@@ -89,15 +115,9 @@ pub(crate) const REPORTING_BEST_EFFORT: u8 = 2;
 /// Must stay 0; the report says so loudly if not.
 pub(crate) static CORE_REPORT_ALLOCATIONS: AtomicU32 = AtomicU32::new(0);
 
-/// Whether this process is a fork child the guard knows about, and how it
-/// learnt it.
-pub(crate) static IN_CHILD: AtomicU8 = AtomicU8::new(0);
+/// Values of `ModePage::in_child`.
 pub(crate) const CHILD_VIA_ATFORK: u8 = 1;
 pub(crate) const CHILD_VIA_BACKSTOP: u8 = 2;
-
-/// Warn-mode reports already made in this process, one bit per kind, so a
-/// child that carries on does not repeat itself on every allocation.
-pub(crate) static WARNED: AtomicU32 = AtomicU32::new(0);
 
 /// The thread-name allow-list: a leaked, immutable `Vec` replaced as a whole
 /// on every addition (the old one is leaked too, because a reader in another
