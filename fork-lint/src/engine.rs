@@ -29,7 +29,8 @@ use crate::regions::{RawFinding, check_fn};
 /// map before returning, so it can be called for many crates on one thread.
 /// (Not for use inside a procedural macro: use [`crate::embedded`] there.)
 pub fn check_crate(krate: &CrateSources, fs: &dyn FileSystem, options: &Options) -> Report {
-    run(krate, fs, options, false)
+    let texts = read_all(krate, fs);
+    on_big_stack(krate, &|| run(krate, &texts, options, false))
 }
 
 /// Checks a single file as a crate of its own (module path `[]`).
@@ -55,15 +56,93 @@ pub fn check_crate_exhaustive(
     fs: &dyn FileSystem,
     options: &Options,
 ) -> Report {
-    run(krate, fs, options, true)
+    let texts = read_all(krate, fs);
+    on_big_stack(krate, &|| run(krate, &texts, options, true))
 }
 
-fn run(krate: &CrateSources, fs: &dyn FileSystem, options: &Options, exhaustive: bool) -> Report {
+/// Stack of the analysis thread. Parsing and walking syntax trees recurse
+/// once per nesting level; the pages are only committed when touched.
+const STACK_SIZE: usize = 256 << 20;
+
+/// Files nested deeper than this (brackets) are not parsed: the parser and
+/// the tree walks recurse per level.
+const MAX_NESTING: usize = 512;
+
+/// Reads every file of the crate on the calling thread (the file system
+/// need not be `Sync`).
+fn read_all(krate: &CrateSources, fs: &dyn FileSystem) -> Vec<std::io::Result<String>> {
+    krate.files.iter().map(|f| fs.read(&f.path)).collect()
+}
+
+/// Runs the analysis on a fresh thread with a large stack, so deeply nested
+/// input cannot overflow the caller's stack, and so proc-macro2's per-thread
+/// source map goes away with the thread. Falls back to the calling thread
+/// if no thread can be spawned; a panic in the analysis (a bug) becomes a
+/// [`FileError`] instead of taking the caller down.
+fn on_big_stack(krate: &CrateSources, f: &(dyn Fn() -> Report + Sync)) -> Report {
+    let result = std::thread::scope(|s| {
+        match std::thread::Builder::new()
+            .name("fork-lint-engine".into())
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(s, f)
+        {
+            Ok(handle) => Some(handle.join()),
+            Err(_) => None,
+        }
+    });
+    match result {
+        Some(Ok(report)) => report,
+        Some(Err(_)) => Report {
+            findings: Vec::new(),
+            errors: vec![FileError {
+                location: Location {
+                    file: krate
+                        .files
+                        .first()
+                        .map(|f| f.path.clone())
+                        .unwrap_or_default(),
+                    line: 1,
+                    column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                },
+                message: format!(
+                    "internal error: fork-lint's analysis of crate `{}` panicked (please report this bug)",
+                    krate.name
+                ),
+            }],
+        },
+        None => f(),
+    }
+}
+
+fn run(
+    krate: &CrateSources,
+    texts: &[std::io::Result<String>],
+    options: &Options,
+    exhaustive: bool,
+) -> Report {
     let mut report = Report::default();
     let mut ctx = Ctx::new(options);
-    for sf in &krate.files {
-        let text = match fs.read(&sf.path) {
-            Ok(t) => Some(t),
+    for (sf, text) in krate.files.iter().zip(texts) {
+        let text = match text {
+            Ok(t) if nesting_depth(t.as_bytes()) > MAX_NESTING => {
+                report.errors.push(FileError {
+                    location: Location {
+                        file: sf.path.clone(),
+                        line: 1,
+                        column: 1,
+                        end_line: 1,
+                        end_column: 1,
+                    },
+                    message: format!(
+                        "not checked: {} nests brackets more than {MAX_NESTING} levels deep",
+                        sf.path.display()
+                    ),
+                });
+                None
+            }
+            Ok(t) => Some(t.clone()),
             Err(e) => {
                 report.errors.push(FileError {
                     location: Location {
@@ -153,6 +232,23 @@ fn run(krate: &CrateSources, fs: &dyn FileSystem, options: &Options, exhaustive:
     drop(ctx);
     proc_macro2::extra::invalidate_current_thread_spans();
     report
+}
+
+/// The deepest bracket nesting in `text` (brackets in strings and comments
+/// count too: this is only a guard).
+fn nesting_depth(text: &[u8]) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for &b in text {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
 
 fn locate(ctx: &Ctx<'_>, site: Site) -> Location {
@@ -413,22 +509,34 @@ fn main() {{
 
     #[test]
     fn deep_nesting_does_not_overflow() {
-        let mut body = String::new();
-        for _ in 0..400 {
-            body.push_str("(1 + ");
-        }
-        body.push('1');
-        for _ in 0..400 {
-            body.push(')');
-        }
-        let src = format!(
-            "fn main() {{ if unsafe {{ libc::fork() }} == 0 {{ let x = {body}; unsafe {{ libc::_exit(0) }}; }} }}"
+        let nested = |n: usize| format!("{}1{}", "(1 + ".repeat(n), ")".repeat(n));
+        let src = |e: String| {
+            format!(
+                "fn main() {{ if unsafe {{ libc::fork() }} == 0 {{ let x = {e}; unsafe {{ libc::_exit(0) }}; }} }}"
+            )
+        };
+        // Analysed on the engine's own big stack.
+        let r = check_source(Path::new("t.rs"), &src(nested(400)), &Options::default());
+        assert!(r.findings.is_empty() && r.errors.is_empty(), "{r:?}");
+        // Too deep: reported, not parsed.
+        let r = check_source(Path::new("t.rs"), &src(nested(5000)), &Options::default());
+        assert!(
+            r.errors[0].message.contains("nests brackets more than"),
+            "{r:?}"
         );
-        let handle = std::thread::Builder::new()
-            .stack_size(64 << 20)
-            .spawn(move || check_source(Path::new("t.rs"), &src, &Options::default()))
-            .unwrap();
-        assert!(handle.join().unwrap().findings.is_empty());
+        // Long operator chains and method chains nest without brackets.
+        let chain = format!("1{}", " + 1".repeat(20_000));
+        assert!(
+            check_source(Path::new("t.rs"), &src(chain), &Options::default())
+                .errors
+                .is_empty()
+        );
+        let calls = format!("v{}", ".len()".repeat(5_000));
+        assert!(
+            check_source(Path::new("t.rs"), &src(calls), &Options::default())
+                .errors
+                .is_empty()
+        );
     }
 
     #[test]

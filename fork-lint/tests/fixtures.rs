@@ -409,3 +409,46 @@ fn speed_on_corpus() {
         eprintln!("{}: {} {}: {}", f.location, f.rule, f.level, f.message);
     }
 }
+
+/// Mangled fixtures (truncated, lines dropped, brackets removed) must not
+/// make the engine panic (a panic would surface as an "internal error").
+#[test]
+fn mangled_fixtures_do_not_panic() {
+    let options = Options::default();
+    let mut checked = 0;
+    for fx in load_fixtures() {
+        for (path, text) in &fx.fs.0 {
+            let mut variants = Vec::new();
+            let chars: Vec<char> = text.chars().collect();
+            for k in 1..12 {
+                variants.push(chars[..chars.len() * k / 12].iter().collect::<String>());
+            }
+            let lines: Vec<&str> = text.lines().collect();
+            for skip in 0..lines.len() {
+                variants.push(
+                    lines
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != skip)
+                        .map(|(_, l)| *l)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                );
+            }
+            variants.push(text.replace('}', ""));
+            variants.push(text.replace("==", "="));
+            for v in variants {
+                let r = fork_lint::check_source(path, &v, &options);
+                assert!(
+                    !r.errors
+                        .iter()
+                        .any(|e| e.message.contains("internal error")),
+                    "{}: the engine panicked on:\n{v}",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000);
+}
