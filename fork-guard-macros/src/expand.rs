@@ -123,7 +123,7 @@ pub(crate) fn callee_checks(callees: &[UnseenCallee]) -> TokenStream {
         let name_at_call = respan(name.to_token_stream(), callee.span);
         let import = respan(import, callee.span);
         modules.extend(quote! {
-            #[allow(unused_imports, non_camel_case_types, non_snake_case, dead_code, clippy::all)]
+            #[allow(unused_imports, non_camel_case_types, non_snake_case, dead_code, clippy::all, clippy::pedantic, clippy::nursery)]
             mod #module {
                 use super::*;
                 mod not_marked {
@@ -198,7 +198,7 @@ pub(crate) fn child_fn(
         quote_spanned! {span=>
             #[doc = #doc]
             #[doc(hidden)]
-            #[allow(non_camel_case_types, dead_code)]
+            #[allow(non_camel_case_types, dead_code, unreachable_pub, clippy::all, clippy::pedantic, clippy::nursery)]
             #vis type #name = ::fork_guard::__private::ChildMarker;
         }
     };
