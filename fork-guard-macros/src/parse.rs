@@ -402,6 +402,7 @@ pub(crate) fn parse_fn(item: TokenStream) -> Result<FnInput, NotAFunction> {
         Ok(Item::ForeignMod(_)) => "an `extern` block",
         Ok(Item::Macro(_)) => "a macro",
         Ok(_) => "this item",
+        Err(_) if syn::parse2::<Expr>(item.clone()).is_ok() => "an expression",
         Err(_) => {
             // A method declaration without a body (in a trait) parses as
             // neither; say what is needed.
