@@ -142,44 +142,43 @@ impl<'a, 'c, 'o> Finder<'a, 'c, 'o> {
         });
     }
 
-    /// The child branch of `if` on a fork result (`is_subject` tells the
-    /// fork result apart).
+    /// The child branch of an `if`/`else if` chain on a fork result
+    /// (`is_subject` tells the fork result apart). The chain is read in
+    /// order, so in `if pid > 0 {..} else if pid < 0 {..} else {..}` the
+    /// last `else` is the child's.
     fn if_regions(
         &mut self,
-        i: &'a syn::ExprIf,
+        first: &'a syn::ExprIf,
         fork: &ForkSite,
         is_subject: &dyn Fn(&syn::Expr) -> bool,
     ) {
-        let plain_else = match &i.else_branch {
-            Some((_, e)) if !matches!(**e, syn::Expr::If(_)) => Some(&**e),
-            _ => None,
-        };
-        match strip(&i.cond) {
-            syn::Expr::Let(l) if is_subject(&l.expr) => match classify(&l.pat) {
-                PatClass::Child | PatClass::CatchAll => {
-                    self.push(fork, Body::Block(&i.then_branch))
-                }
-                PatClass::Parent => {
-                    if let Some(e) = plain_else {
+        let mut cur = first;
+        // An earlier condition sent the child into the rest of the chain.
+        let mut child_in_rest = false;
+        for _ in 0..64 {
+            let class = match strip(&cur.cond) {
+                syn::Expr::Let(l) if is_subject(&l.expr) => match classify(&l.pat) {
+                    PatClass::Child | PatClass::CatchAll => Cmp::ThenChild,
+                    PatClass::Parent => Cmp::ElseChild,
+                },
+                syn::Expr::Binary(b) => comparison(b, is_subject).unwrap_or(Cmp::Neither),
+                _ => Cmp::Neither,
+            };
+            if matches!(class, Cmp::ThenChild) {
+                self.push(fork, Body::Block(&cur.then_branch));
+                return;
+            }
+            child_in_rest |= matches!(class, Cmp::ElseChild);
+            match cur.else_branch.as_ref().map(|(_, e)| &**e) {
+                Some(syn::Expr::If(next)) => cur = next,
+                Some(e) => {
+                    if child_in_rest {
                         self.push(fork, Body::Expr(e));
                     }
-                }
-            },
-            syn::Expr::Binary(b) => {
-                let Some(cmp) = comparison(b, is_subject) else {
                     return;
-                };
-                match cmp {
-                    Cmp::ThenChild => self.push(fork, Body::Block(&i.then_branch)),
-                    Cmp::ElseChild => {
-                        if let Some(e) = plain_else {
-                            self.push(fork, Body::Expr(e));
-                        }
-                    }
-                    Cmp::Neither => {}
                 }
+                None => return,
             }
-            _ => {}
         }
     }
 
@@ -193,6 +192,7 @@ impl<'a, 'c, 'o> Finder<'a, 'c, 'o> {
     fn var_regions(&mut self, var: &str, rest: &'a [syn::Stmt], fork: &ForkSite) {
         let mut scan = VarTests {
             var,
+            chained: HashSet::new(),
             ifs: Vec::new(),
             matches: Vec::new(),
             let_elses: Vec::new(),
@@ -493,6 +493,8 @@ fn is_var(e: &syn::Expr, var: &str) -> bool {
 /// Tests of a variable in the statements after its binding.
 struct VarTests<'a, 'v> {
     var: &'v str,
+    /// `else if` links of chains already recorded (by address).
+    chained: HashSet<*const syn::ExprIf>,
     ifs: Vec<&'a syn::ExprIf>,
     matches: Vec<&'a syn::ExprMatch>,
     let_elses: Vec<(&'a syn::Pat, &'a syn::Expr, &'a [syn::Stmt])>,
@@ -500,12 +502,23 @@ struct VarTests<'a, 'v> {
 
 impl<'a> Visit<'a> for VarTests<'a, '_> {
     fn visit_expr_if(&mut self, i: &'a syn::ExprIf) {
-        let subject = match strip(&i.cond) {
+        let tests_var = |i: &syn::ExprIf| match strip(&i.cond) {
             syn::Expr::Let(l) => is_var(&l.expr, self.var),
             syn::Expr::Binary(b) => is_var(&b.left, self.var) || is_var(&b.right, self.var),
             _ => false,
         };
-        if subject {
+        // The `else if`s of a chain are read with the chain's head.
+        let in_chain = self.chained.contains(&(i as *const syn::ExprIf));
+        let mut link = i;
+        let mut any = tests_var(link);
+        while let Some((_, e)) = &link.else_branch
+            && let syn::Expr::If(next) = &**e
+        {
+            self.chained.insert(next as *const syn::ExprIf);
+            any |= tests_var(next);
+            link = next;
+        }
+        if any && !in_chain {
             self.ifs.push(i);
         }
         syn::visit::visit_expr_if(self, i);

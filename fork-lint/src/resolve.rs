@@ -177,8 +177,17 @@ fn lookup(
     if extern_ok && segs.len() >= 2 {
         return Target::Extern(segs.join("::"));
     }
+    if extern_ok && let [one] = segs {
+        // The functions of the std prelude (a fact of name resolution).
+        if let Some((_, path)) = PRELUDE_FNS.iter().find(|(name, _)| name == one) {
+            return Target::Extern(path.to_string());
+        }
+    }
     Target::Unknown(segs.join("::"))
 }
+
+/// Free functions in the std prelude, by the name code calls them with.
+const PRELUDE_FNS: &[(&str, &str)] = &[("drop", "std::mem::drop")];
 
 /// Resolves a macro or attribute path to the string the knowledge table and
 /// the marker checks use: `println`, `std::println`, `fork_guard::child`.

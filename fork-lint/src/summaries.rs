@@ -473,7 +473,22 @@ impl<'c, 'o> Walker<'c, 'o> {
                 }
                 self.local_calls(&ids, span)
             }
-            Target::Extern(path) => self.extern_call(&path, c.args.first(), span),
+            Target::Extern(path) => {
+                // `drop(x)` runs `x`'s destructor: judged as the method
+                // `drop` on `x`'s type when the table lists one (freeing a
+                // `Vec`/`String`/`Box` is a deallocation).
+                if path == "std::mem::drop"
+                    && let Some(arg) = c.args.first()
+                    && let Some(g) = expr_guess(self.ctx, &self.f, &self.env, arg, 0)
+                    && let Some((entry, conf)) = g
+                        .iter()
+                        .find_map(|ty| self.ctx.opts.knowledge.lookup_method("drop", Some(ty)))
+                {
+                    let ty = g.first().cloned().unwrap_or_default();
+                    return self.apply(&entry, conf, format!("`drop` of a `{ty}`"), None, span);
+                }
+                self.extern_call(&path, c.args.first(), span)
+            }
             Target::Unknown(name) => {
                 if self.vfork {
                     self.emit_vfork(&format!("`{name}()`"), span);
