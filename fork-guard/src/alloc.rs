@@ -125,8 +125,10 @@ mod tests {
     #[test]
     fn core_report_phase_counts_allocations() {
         static A: GuardAlloc<std::alloc::System> = GuardAlloc::new(std::alloc::System);
+        let _serial = crate::TEST_SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         // Force the cold path: a mode word other than ARMED.
         let before = state::CORE_REPORT_ALLOCATIONS.load(Relaxed);
+        state::REPORTER_TID.store(crate::signal_safe::sys::gettid(), Relaxed);
         state::REPORTING.store(state::REPORTING_CORE, Relaxed);
         state::add_mode_bits(state::THREAD_CHILD_MODE);
         let layout = Layout::from_size_align(32, 8).unwrap();
@@ -136,6 +138,7 @@ mod tests {
         // SAFETY: `p` came from `A.alloc(layout)`.
         unsafe { A.dealloc(p, layout) };
         state::REPORTING.store(0, Relaxed);
+        state::set_mode(state::mode() & !state::THREAD_CHILD_MODE);
         assert_eq!(state::CORE_REPORT_ALLOCATIONS.load(Relaxed), before + 2);
     }
 }

@@ -272,6 +272,11 @@ mod auto_install {
 
 pub use fork_guard_macros::{checked, child, child_closure};
 
+/// Unit tests that touch the process-wide mode word or the held-lock
+/// registry take this, so that they do not see each other's state.
+#[cfg(test)]
+pub(crate) static TEST_SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Support for `fork-guard-macros`; not a public API.
 #[doc(hidden)]
 pub mod __private {

@@ -491,6 +491,7 @@ mod tests {
 
     #[test]
     fn holds_are_visible_to_other_threads_while_held() {
+        let _serial = crate::TEST_SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         static M: Mutex<u32> = Mutex::with_name("unit-registry", 0);
         let line = line!() + 1;
         let mut g = M.lock().unwrap();
@@ -512,6 +513,7 @@ mod tests {
 
     #[test]
     fn poisoning_matches_std() {
+        let _serial = crate::TEST_SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let m = std::sync::Arc::new(Mutex::new(5));
         let m2 = m.clone();
         let _ = std::thread::spawn(move || {
@@ -532,6 +534,7 @@ mod tests {
 
     #[test]
     fn rwlock_readers_and_writer() {
+        let _serial = crate::TEST_SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let l = RwLock::with_name("unit-rw", vec![1, 2]);
         {
             let a = l.read().unwrap();

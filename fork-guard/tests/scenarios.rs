@@ -171,6 +171,27 @@ fn run_scenario(name: &str) {
             idle_thread("busy-1");
             println!("{}", fork_child(allocate_in_child));
         }
+        "free_lock_with_threads" => {
+            idle_thread("bystander");
+            println!(
+                "{}",
+                fork_child(|| {
+                    let g = REGISTRY.lock();
+                    black_box(&g);
+                    0
+                })
+            );
+        }
+        "child_mode_lock" => {
+            thread::spawn(|| {
+                fork_guard::__private::enter_child_mode();
+                let g = REGISTRY.lock();
+                black_box(&g);
+            })
+            .join()
+            .ok();
+            println!("child-mode thread returned");
+        }
         "single_thread_alloc" => {
             println!(
                 "{}",
@@ -538,6 +559,37 @@ fn cases() -> Vec<Case> {
             expect(
                 o.stderr.contains("fork call site"),
                 "shows the fork call site",
+            )?;
+            no_bug(o)
+        }),
+        ("free_lock_with_threads", vec![], |o| {
+            expect(
+                o.stdout.contains("child: signal 6"),
+                "child dies of SIGABRT",
+            )?;
+            expect(
+                o.stderr.starts_with(
+                    "fork-guard: error: tracked lock taken in the child of a multithreaded process: Mutex `registry`",
+                ),
+                "says a lock in a restricted child",
+            )?;
+            expect(
+                o.stderr.contains("`bystander` (tid "),
+                "lists the other thread",
+            )?;
+            no_bug(o)
+        }),
+        ("child_mode_lock", vec![], |o| {
+            expect(o.signal() == Some(libc::SIGABRT), "the process aborts")?;
+            expect(
+                o.stderr.starts_with(
+                    "fork-guard: error: tracked lock taken in child-restricted code: Mutex `registry`",
+                ),
+                "says child mode and names the lock",
+            )?;
+            expect(
+                o.stderr.contains("tests/scenarios.rs:"),
+                "points at the acquisition",
             )?;
             no_bug(o)
         }),

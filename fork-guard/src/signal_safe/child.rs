@@ -117,7 +117,8 @@ fn backstop() {
 pub(crate) fn on_alloc(op: AllocOp, size: usize) {
     let reporting = state::REPORTING.load(Relaxed);
     if reporting != 0 {
-        if reporting == state::REPORTING_CORE {
+        if reporting == state::REPORTING_CORE && state::REPORTER_TID.load(Relaxed) == sys::gettid()
+        {
             state::CORE_REPORT_ALLOCATIONS.fetch_add(1, Relaxed);
         }
         return;

@@ -204,7 +204,15 @@ pub(crate) fn push(
     location: &'static Location<'static>,
     kind: HoldKind,
 ) -> bool {
-    let Some(rec) = mine() else { return false };
+    // Claiming a record allocates; never do that in a fork child (or while
+    // anything else makes the mode word non-plain): a thread there without
+    // a record goes untracked.
+    let rec = if super::state::fast_ok() {
+        mine()
+    } else {
+        mine_if_any()
+    };
+    let Some(rec) = rec else { return false };
     let n = rec.len.load(Relaxed);
     let Some(e) = rec.entries.get(n) else {
         return false;
@@ -367,6 +375,7 @@ mod tests {
 
     #[test]
     fn push_pop_and_find() {
+        let _serial = crate::TEST_SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let here = Location::caller();
         let me = sys::gettid();
         assert!(push(0x1000, Some("a"), here, HoldKind::Mutex));

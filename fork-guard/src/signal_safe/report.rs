@@ -115,6 +115,7 @@ pub(crate) fn report(hazard: Hazard, census: Option<&Census>) {
         }
         return;
     }
+    state::REPORTER_TID.store(sys::gettid(), Relaxed);
     state::CORE_REPORT_ALLOCATIONS.store(0, Relaxed);
 
     let mut own_census = if census.is_none() {

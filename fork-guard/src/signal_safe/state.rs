@@ -111,7 +111,11 @@ pub(crate) static BACKSTOP: AtomicBool = AtomicBool::new(false);
 pub(crate) static REPORTING: AtomicU8 = AtomicU8::new(0);
 pub(crate) const REPORTING_CORE: u8 = 1;
 pub(crate) const REPORTING_BEST_EFFORT: u8 = 2;
-/// Allocations seen by `GuardAlloc` while the core diagnostic was written.
+/// The thread writing the current report (allocations by other threads in
+/// the meantime are not the report's).
+pub(crate) static REPORTER_TID: AtomicI32 = AtomicI32::new(0);
+/// Allocations seen by `GuardAlloc` on the reporting thread while the core
+/// diagnostic was written.
 /// Must stay 0; the report says so loudly if not.
 pub(crate) static CORE_REPORT_ALLOCATIONS: AtomicU32 = AtomicU32::new(0);
 
