@@ -55,6 +55,9 @@ fn main() {
     let mut status = 0;
     // SAFETY: reaping our child.
     unsafe { libc::waitpid(pid, &mut status, 0) };
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status}");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "child status {status}"
+    );
     println!("inert");
 }

@@ -5,7 +5,10 @@
 
 fn main() {
     // Nothing in this binary calls `install`.
-    assert!(fork_guard::is_active(), "debug builds have the guard compiled in");
+    assert!(
+        fork_guard::is_active(),
+        "debug builds have the guard compiled in"
+    );
     assert!(
         fork_guard::is_installed(),
         "the .init_array constructor installed the guard before main"

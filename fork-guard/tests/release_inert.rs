@@ -12,7 +12,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 fn run_with_deadline(cmd: &mut Command, timeout: Duration) -> std::process::Output {
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
     let deadline = Instant::now() + timeout;
     loop {
         if child.try_wait().expect("try_wait").is_some() {
@@ -21,7 +25,10 @@ fn run_with_deadline(cmd: &mut Command, timeout: Duration) -> std::process::Outp
         if Instant::now() > deadline {
             let _ = child.kill();
             let out = child.wait_with_output().expect("output");
-            panic!("timed out: {cmd:?}\n{}", String::from_utf8_lossy(&out.stderr));
+            panic!(
+                "timed out: {cmd:?}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         thread::sleep(Duration::from_millis(50));
     }
@@ -41,18 +48,37 @@ fn main() {
     let out = run_with_deadline(
         Command::new(&cargo)
             .current_dir(&manifest_dir)
-            .args(["build", "--quiet", "--release", "-p", "fork-guard", "--example", "inert_check"])
+            .args([
+                "build",
+                "--quiet",
+                "--release",
+                "-p",
+                "fork-guard",
+                "--example",
+                "inert_check",
+            ])
             .env("CARGO_TARGET_DIR", &target)
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS"),
         Duration::from_secs(900),
     );
-    assert!(out.status.success(), "release build failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "release build failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bin = target.join("release/examples/inert_check");
-    let out = run_with_deadline(Command::new(&bin).env("FORK_GUARD", "strict"), Duration::from_secs(60));
+    let out = run_with_deadline(
+        Command::new(&bin).env("FORK_GUARD", "strict"),
+        Duration::from_secs(60),
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "inert_check failed: {:?}\n{stdout}\n{stderr}", out.status);
+    assert!(
+        out.status.success(),
+        "inert_check failed: {:?}\n{stdout}\n{stderr}",
+        out.status
+    );
     assert_eq!(stdout.trim(), "inert");
     assert!(stderr.is_empty(), "a release build printed: {stderr}");
     println!("test release_build_is_inert ... ok");
