@@ -75,7 +75,8 @@ fn finish(ctx: Ctx<'_>, raw: Vec<RawFinding>, options: &Options) -> EmbeddedRepo
             continue;
         };
         let (s, e) = (r.site.span.start(), r.site.span.end());
-        if !seen.insert((s.line, s.column, e.line, e.column, r.rule)) {
+        // Without line information (line 0) spans cannot be told apart.
+        if s.line != 0 && !seen.insert((s.line, s.column, e.line, e.column, r.rule)) {
             continue;
         }
         findings.push(SpannedFinding {

@@ -62,6 +62,8 @@ pub(crate) struct Region<'a> {
 /// A fork call.
 #[derive(Clone)]
 struct ForkSite {
+    /// The call expression, compared by address.
+    call: *const syn::ExprCall,
     kind: ForkKind,
     path: String,
     span: proc_macro2::Span,
@@ -72,15 +74,7 @@ pub(crate) struct Finder<'a, 'c, 'o> {
     pub ctx: &'c mut Ctx<'o>,
     pub f: FnCtx,
     pub env: Env,
-    handled: HashSet<SpanKey>,
     pub regions: Vec<Region<'a>>,
-}
-
-type SpanKey = (usize, usize, usize, usize);
-
-fn key(span: proc_macro2::Span) -> SpanKey {
-    let (s, e) = (span.start(), span.end());
-    (s.line, s.column, e.line, e.column)
 }
 
 impl<'a, 'c, 'o> Finder<'a, 'c, 'o> {
@@ -89,7 +83,6 @@ impl<'a, 'c, 'o> Finder<'a, 'c, 'o> {
             ctx,
             f,
             env,
-            handled: HashSet::new(),
             regions: Vec::new(),
         }
     }
@@ -119,6 +112,7 @@ impl<'a, 'c, 'o> Finder<'a, 'c, 'o> {
         }) = entry
         {
             return Some(ForkSite {
+                call: c,
                 kind,
                 path,
                 span: c.span(),
@@ -126,6 +120,7 @@ impl<'a, 'c, 'o> Finder<'a, 'c, 'o> {
         }
         let kind = syscall_fork_kind(c)?;
         Some(ForkSite {
+            call: c,
             kind,
             path,
             span: c.span(),
@@ -293,7 +288,6 @@ impl<'a> Visit<'a> for Finder<'a, '_, '_> {
                 && let Some(init) = &l.init
                 && let Some(fork) = self.fork_site(&init.expr)
             {
-                self.handled.insert(key(fork.span));
                 if let Some((_, els)) = &init.diverge {
                     self.let_else_regions(&l.pat, els, rest, &fork);
                 } else if let Some(var) = pat_var(&l.pat) {
@@ -317,9 +311,8 @@ impl<'a> Visit<'a> for Finder<'a, '_, '_> {
         if let Some(subject) = subject
             && let Some(fork) = self.fork_site(subject)
         {
-            self.handled.insert(key(fork.span));
-            let target = key(fork.span);
-            let is_fork = move |e: &syn::Expr| key(unwrap_result(e).span()) == target;
+            let target = fork.call;
+            let is_fork = move |e: &syn::Expr| matches!(unwrap_result(e), syn::Expr::Call(c) if std::ptr::eq(c, target));
             self.if_regions(i, &fork, &is_fork);
         }
         syn::visit::visit_expr_if(self, i);
@@ -327,7 +320,6 @@ impl<'a> Visit<'a> for Finder<'a, '_, '_> {
 
     fn visit_expr_match(&mut self, m: &'a syn::ExprMatch) {
         if let Some(fork) = self.fork_site(&m.expr) {
-            self.handled.insert(key(fork.span));
             self.match_regions(m, &fork);
         }
         syn::visit::visit_expr_match(self, m);

@@ -388,6 +388,9 @@ fn speed_on_corpus() {
     for (krate, fs) in &sources {
         let r = check_crate(krate, fs, &options);
         errors += r.errors.len();
+        for e in &r.errors {
+            eprintln!("file error: {}: {}", e.location, e.message);
+        }
         findings.extend(r.findings);
     }
     let lint = t.elapsed();
