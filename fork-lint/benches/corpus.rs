@@ -26,7 +26,6 @@
 //! (panics counted, slowest file reported) and walks every crate's module
 //! tree, reporting `mod` declarations whose file is missing.
 
-use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -261,10 +260,11 @@ fn child_peak_rss(bin: &Path, args: &[&std::ffi::OsStr]) -> Option<(f64, Duratio
     Some((usage.ru_maxrss as f64 * 1024.0 / 1e6, wall, code))
 }
 
-/// A cold `cargo check` of the corpus manifest, offline, in a scratch copy
-/// whose `.cargo/config.toml` replaces crates.io with the vendored sources.
-/// `fetch-corpus` leaves out Windows-only crates, so stubs stand in for them
-/// (name, version and checksum from `Cargo.lock`; never compiled on Linux).
+/// A cold `cargo check` of the corpus manifest in a scratch copy. The
+/// sources come from cargo's registry cache, fetched before the clock starts
+/// (`fetch-corpus` leaves Windows-only crates out of its vendor folder, and
+/// cargo needs every locked package to resolve); the timed build is
+/// `cargo check --offline --locked` into an empty target folder.
 fn cargo_check(corpus: &Path) -> Result<Duration, String> {
     let manifest = corpus
         .parent()
@@ -273,85 +273,39 @@ fn cargo_check(corpus: &Path) -> Result<Duration, String> {
     let scratch = std::env::temp_dir().join("fork-lint-bench-cargo-check");
     let _ = std::fs::remove_dir_all(&scratch);
     let project = scratch.join("project");
-    let stubs = scratch.join("vendor");
     std::fs::create_dir_all(project.join("src")).map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(project.join(".cargo")).map_err(|e| e.to_string())?;
-    for f in ["Cargo.toml", "Cargo.lock", "src/main.rs", "src/lib.rs"] {
-        if manifest.join(f).exists() {
-            std::fs::copy(manifest.join(f), project.join(f)).map_err(|e| format!("{f}: {e}"))?;
-        }
+    for f in ["Cargo.toml", "Cargo.lock"] {
+        std::fs::copy(manifest.join(f), project.join(f)).map_err(|e| format!("{f}: {e}"))?;
     }
-    // The combined source: every vendored crate (symlinked) plus stubs.
-    std::fs::create_dir_all(&stubs).map_err(|e| e.to_string())?;
-    let mut present = BTreeSet::new();
-    for e in std::fs::read_dir(corpus)
+    for e in std::fs::read_dir(manifest.join("src"))
         .map_err(|e| e.to_string())?
         .flatten()
     {
-        let name = e.file_name();
-        std::os::unix::fs::symlink(e.path(), stubs.join(&name)).map_err(|e| e.to_string())?;
-        present.insert(name.to_string_lossy().into_owned());
+        std::fs::copy(e.path(), project.join("src").join(e.file_name()))
+            .map_err(|e| e.to_string())?;
     }
-    let lock: toml::Table = std::fs::read_to_string(manifest.join("Cargo.lock"))
-        .map_err(|e| e.to_string())?
-        .parse()
-        .map_err(|e: toml::de::Error| e.to_string())?;
-    let mut stubbed = 0;
-    for p in lock
-        .get("package")
-        .and_then(|p| p.as_array())
-        .into_iter()
-        .flatten()
-    {
-        let (Some(name), Some(version), Some(sum)) = (
-            p.get("name").and_then(|v| v.as_str()),
-            p.get("version").and_then(|v| v.as_str()),
-            p.get("checksum").and_then(|v| v.as_str()),
-        ) else {
-            continue;
-        };
-        if present.contains(name) || present.contains(&format!("{name}-{version}")) {
-            continue;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let run = |args: &[&str]| -> Result<Duration, String> {
+        let start = Instant::now();
+        let out = Command::new(&cargo)
+            .args(args)
+            .current_dir(&project)
+            .env("CARGO_TARGET_DIR", scratch.join("target"))
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .take(15)
+                .collect::<Vec<_>>()
+                .join("\n"));
         }
-        let dir = stubs.join(format!("{name}-{version}"));
-        std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
-        std::fs::write(
-            dir.join("Cargo.toml"),
-            format!("[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n\n[lib]\npath = \"src/lib.rs\"\n"),
-        )
-        .map_err(|e| e.to_string())?;
-        std::fs::write(dir.join("src/lib.rs"), "").map_err(|e| e.to_string())?;
-        std::fs::write(
-            dir.join(".cargo-checksum.json"),
-            format!("{{\"files\":{{}},\"package\":\"{sum}\"}}"),
-        )
-        .map_err(|e| e.to_string())?;
-        stubbed += 1;
-    }
-    std::fs::write(
-        project.join(".cargo/config.toml"),
-        format!(
-            "[source.crates-io]\nreplace-with = \"vendored\"\n\n[source.vendored]\ndirectory = \"{}\"\n",
-            stubs.display()
-        ),
-    )
-    .map_err(|e| e.to_string())?;
-    eprintln!("cargo check: {stubbed} Windows-only crates stubbed; compiling (cold)...");
-    let start = Instant::now();
-    let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["check", "--offline", "--quiet", "--target-dir"])
-        .arg(scratch.join("target"))
-        .current_dir(&project)
-        .output()
-        .map_err(|e| e.to_string())?;
-    let took = start.elapsed();
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr)
-            .lines()
-            .take(15)
-            .collect::<Vec<_>>()
-            .join("\n"));
-    }
+        Ok(start.elapsed())
+    };
+    eprintln!("cargo check: fetching sources (not timed)...");
+    run(&["fetch", "--locked", "--quiet"])?;
+    eprintln!("cargo check: compiling (cold)...");
+    let took = run(&["check", "--offline", "--locked", "--quiet"])?;
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(took)
 }
@@ -373,6 +327,24 @@ fn main() {
         args.corpus.display(),
         args.runs
     );
+
+    // First, while this process is small: a child's `ru_maxrss` includes the
+    // peak of the memory it shared with its parent until `exec`.
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_fork-lint"));
+    match child_peak_rss(
+        &bin,
+        &[
+            "--format".as_ref(),
+            "json".as_ref(),
+            args.corpus.as_os_str(),
+        ],
+    ) {
+        Some((rss, wall, code)) => println!(
+            "fork-lint binary on the corpus: {:.3} s wall, peak RSS {rss:.0} MB (target < 300 MB), exit code {code}",
+            secs(wall)
+        ),
+        None => println!("fork-lint binary: could not run {}", bin.display()),
+    }
 
     let (t_discover, found) = median(args.runs, || {
         discover::discover(std::slice::from_ref(&args.corpus), &Excludes::none())
@@ -437,19 +409,32 @@ fn main() {
         })
         .collect();
     let total: u64 = sizes.iter().sum();
-    println!("scaling (`fork-lint DIR` path, check only):");
-    for (label, frac) in [("1/4", 0.25), ("1/2", 0.5), ("all", 1.0)] {
-        let mut acc = 0;
-        let n = sizes
-            .iter()
-            .position(|&s| {
-                acc += s;
-                acc as f64 >= total as f64 * frac
-            })
-            .map_or(crates.len(), |i| i + 1);
-        let part = &crates[..n];
-        let part_bytes: u64 = sizes[..n].iter().sum();
-        let (t, _) = median(args.runs, || lint(part, &options));
+    println!("scaling (`fork-lint DIR` path, check only; sizes interleaved in each run):");
+    let parts: Vec<(&str, usize, u64)> = [("1/4", 0.25), ("1/2", 0.5), ("all", 1.0)]
+        .into_iter()
+        .map(|(label, frac)| {
+            let mut acc = 0;
+            let n = sizes
+                .iter()
+                .position(|&s| {
+                    acc += s;
+                    acc as f64 >= total as f64 * frac
+                })
+                .map_or(crates.len(), |i| i + 1);
+            (label, n, sizes[..n].iter().sum())
+        })
+        .collect();
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); parts.len()];
+    for _ in 0..args.runs.max(1) {
+        for (k, &(_, n, _)) in parts.iter().enumerate() {
+            let start = Instant::now();
+            lint(&crates[..n], &options);
+            times[k].push(start.elapsed());
+        }
+    }
+    for (k, &(label, n, part_bytes)) in parts.iter().enumerate() {
+        times[k].sort();
+        let t = times[k][times[k].len() / 2];
         println!(
             "  {label:>3}: {:4} crates, {:6.1} MB: {:7.3} s  ({:.1} ms/MB)",
             n,
@@ -457,22 +442,6 @@ fn main() {
             secs(t),
             secs(t) * 1e3 / mb(part_bytes)
         );
-    }
-
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_fork-lint"));
-    match child_peak_rss(
-        &bin,
-        &[
-            "--format".as_ref(),
-            "json".as_ref(),
-            args.corpus.as_os_str(),
-        ],
-    ) {
-        Some((rss, wall, code)) => println!(
-            "fork-lint binary on the corpus: {:.3} s wall, peak RSS {rss:.0} MB (target < 300 MB), exit code {code}",
-            secs(wall)
-        ),
-        None => println!("fork-lint binary: could not run {}", bin.display()),
     }
 
     if args.robustness {

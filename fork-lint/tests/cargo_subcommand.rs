@@ -554,3 +554,142 @@ fn binary_rejects_bad_selections_with_exit_code_2() {
             .contains("`--exclude` can only be used together with `--workspace`")
     );
 }
+
+// ---- the binary end to end, through the shared CLI pipeline ----
+
+const FORKING: &str = r#"use nix::unistd::{fork, ForkResult};
+pub fn spawn() {
+    if let Ok(ForkResult::Child) = unsafe { fork() } {
+        let msg = format!("child {}", 1);
+        unsafe { libc::_exit(msg.len() as i32) };
+    }
+}
+"#;
+
+fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn cargo_fork_lint(root: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_cargo-fork-lint"))
+        .arg("fork-lint")
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .args(args)
+        .current_dir(root)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn lints_module_trees_only() {
+    let root = scratch("e2e");
+    write(
+        &root,
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nresolver = \"2\"\nmembers = [\"app\"]\n",
+            ),
+            ("app/Cargo.toml", &package("app")),
+            ("app/src/lib.rs", "pub mod child;\n"),
+            ("app/src/child.rs", FORKING),
+            // The same code in a file no module tree reaches: not linted.
+            ("app/src/old_child.rs", FORKING),
+        ],
+    );
+    let out = cargo_fork_lint(&root, &["--format", "json"]);
+    let lines = json_lines(&out.stdout);
+    let findings: Vec<_> = lines.iter().filter(|l| l["type"] == "finding").collect();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{lines:#?}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        findings.iter().any(|f| f["rule"] == "alloc"
+            && f["file"].as_str().unwrap().ends_with("app/src/child.rs")
+            && f["line"] == 4),
+        "{findings:#?}"
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| !f["file"].as_str().unwrap().contains("old_child")),
+        "{findings:#?}"
+    );
+
+    // A suppression and a configuration from the workspace root apply.
+    write(
+        &root,
+        &[(
+            "app/src/child.rs",
+            &FORKING.replace(
+                "        let msg",
+                "        // fork-lint: allow(alloc) reason=\"test\"\n        let msg",
+            ),
+        )],
+    );
+    let out = cargo_fork_lint(&root, &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = cargo_fork_lint(&root, &["--format", "json", "--no-suppress"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    write(&root, &[("fork-lint.toml", "[rules]\nalloc = \"warn\"\n")]);
+    let out = cargo_fork_lint(&root, &["--format", "json", "--no-suppress"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "warn caps the level: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn configuration_errors_exit_2_with_file_and_line() {
+    let root = scratch("config-error");
+    write(
+        &root,
+        &[
+            (
+                "Cargo.toml",
+                &format!(
+                    "{}\n[package.metadata.fork-lint.rules]\nalloc = \"warn\"\nallocs = \"deny\"\n",
+                    package("cfg")
+                ),
+            ),
+            ("src/lib.rs", ""),
+        ],
+    );
+    let out = cargo_fork_lint(&root, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Cargo.toml:8:1: unknown rule `allocs`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn info_flags_need_no_project() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-fork-lint"))
+        .args(["fork-lint", "--list-rules"])
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("unused-suppression"));
+}
