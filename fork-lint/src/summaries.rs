@@ -8,7 +8,7 @@
 //! ends the region (`_exit`, `abort`, `exit`, a diverging local function) is
 //! dead in the child and not walked.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use syn::punctuated::Punctuated;
@@ -148,6 +148,8 @@ pub(crate) struct Walker<'c, 'o> {
     loop_depth: usize,
     depth: usize,
     pub unresolved: Vec<(String, Site)>,
+    /// Closures bound by a `let` inside the walked code.
+    walked_closures: HashSet<String>,
 }
 
 impl<'c, 'o> Walker<'c, 'o> {
@@ -163,6 +165,7 @@ impl<'c, 'o> Walker<'c, 'o> {
             loop_depth: 0,
             depth: 0,
             unresolved: Vec::new(),
+            walked_closures: HashSet::new(),
         }
     }
 
@@ -256,6 +259,13 @@ impl<'c, 'o> Walker<'c, 'o> {
     fn stmt(&mut self, s: &syn::Stmt) -> bool {
         match s {
             syn::Stmt::Local(l) => {
+                if let syn::Pat::Ident(pi) = &l.pat
+                    && l.init
+                        .as_ref()
+                        .is_some_and(|i| crate::types::closure_of(&i.expr).is_some())
+                {
+                    self.walked_closures.insert(pi.ident.to_string());
+                }
                 let n = self.push_allows(&l.attrs);
                 let mut live = true;
                 if let Some(init) = &l.init {
@@ -452,14 +462,20 @@ impl<'c, 'o> Walker<'c, 'o> {
             return true;
         }
         let segs = segments(&p.path);
+        let span = c.span();
         if let [one] = segs.as_slice()
             && (self.env.is_local(one) || one.starts_with(|c: char| c.is_ascii_uppercase()))
         {
-            // A closure or fn-pointer variable (closure bodies are walked
-            // where they are written), or a tuple struct / variant.
+            // A closure bound outside the walked code: follow it like a
+            // function. (One bound inside was walked where it is written.)
+            if !self.walked_closures.contains(one)
+                && let Some(closure) = self.env.closures.get(one).cloned()
+            {
+                return self.closure_call(one, &closure, span);
+            }
+            // A fn-pointer variable, or a tuple struct / variant.
             return true;
         }
-        let span = c.span();
         match resolve(self.ctx, &self.f, &segs) {
             Target::LocalFn(id) => self.local_call(id, span),
             Target::LocalMethod { ty, name } => {
@@ -637,6 +653,42 @@ impl<'c, 'o> Walker<'c, 'o> {
         }
         self.unresolved.extend(sum.unresolved.iter().cloned());
         !sum.diverges
+    }
+
+    /// A call of a closure bound to `name` outside the walked code.
+    fn closure_call(
+        &mut self,
+        name: &str,
+        closure: &syn::ExprClosure,
+        span: proc_macro2::Span,
+    ) -> bool {
+        if self.ctx.summary_depth > MAX_SUMMARY_DEPTH {
+            return true;
+        }
+        let label = format!("{name}()");
+        if self.vfork {
+            self.emit_vfork(&format!("`{label}`"), span);
+            return true;
+        }
+        self.ctx.summary_depth += 1;
+        let mut w = Walker::new(self.ctx, self.f.clone(), self.env.clone(), false);
+        // The closure cannot call itself by name.
+        w.walked_closures.insert(name.to_string());
+        w.push_allows(&closure.attrs);
+        let live = w.expr(&closure.body);
+        let diverges = !live && !w.escapes;
+        let events = std::mem::take(&mut w.events);
+        let unresolved = std::mem::take(&mut w.unresolved);
+        self.ctx.summary_depth -= 1;
+        for rh in aggregate(events) {
+            self.push_event(Event {
+                site: self.site(span),
+                hazard: rh.first,
+                via: Some((label.clone(), rh.count)),
+            });
+        }
+        self.unresolved.extend(unresolved);
+        !diverges
     }
 
     fn local_calls(&mut self, ids: &[FnId], span: proc_macro2::Span) -> bool {

@@ -138,7 +138,7 @@ impl<'a> Visit<'a> for LetCollector<'a> {
 
 /// The closure an initialiser binds: `|| ..`, or one wrapped in a call
 /// such as `Box::new(|| ..)`.
-fn closure_of(e: &syn::Expr) -> Option<&syn::ExprClosure> {
+pub(crate) fn closure_of(e: &syn::Expr) -> Option<&syn::ExprClosure> {
     match strip(e) {
         syn::Expr::Closure(c) => Some(c),
         syn::Expr::Call(c) => c.args.iter().find_map(|a| match strip(a) {
