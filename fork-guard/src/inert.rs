@@ -89,6 +89,10 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
     }
 }
 
+/// std's condition variable: the guard is compiled out, and the mutex
+/// guards are std's.
+pub use std::sync::{Condvar, WaitTimeoutResult};
+
 /// [`std::sync::RwLock`] at zero cost (the guard is compiled out).
 #[repr(transparent)]
 pub struct RwLock<T: ?Sized>(std::sync::RwLock<T>);

@@ -122,9 +122,13 @@ mod inert;
 
 pub use alloc::GuardAlloc;
 #[cfg(not(fork_guard_active))]
-pub use inert::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use inert::{
+    Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, WaitTimeoutResult,
+};
 #[cfg(fork_guard_active)]
-pub use locks::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use locks::{
+    Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, WaitTimeoutResult,
+};
 pub use policy::{ALLOW_THREADS_ENV, InstallError, POLICY_ENV, ParsePolicyError, Policy};
 
 /// Whether the guard is compiled in (debug builds, or the `release`
@@ -274,7 +278,7 @@ pub use fork_guard_macros::{checked, child, child_closure};
 
 /// Unit tests that touch the process-wide mode word or the held-lock
 /// registry take this, so that they do not see each other's state.
-#[cfg(test)]
+#[cfg(all(test, fork_guard_active))]
 pub(crate) static TEST_SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Support for `fork-guard-macros`; not a public API.

@@ -127,8 +127,10 @@ pub struct Mutex<T: ?Sized> {
 /// The RAII guard of a [`Mutex`]; releases (and forgets the hold) on drop.
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T: ?Sized + 'a> {
+    lock: &'a Mutex<T>,
     hold: usize,
-    inner: std::sync::MutexGuard<'a, T>,
+    /// `None` only inside [`Condvar`] waits, which own the guard meanwhile.
+    inner: Option<std::sync::MutexGuard<'a, T>>,
 }
 
 impl<T> Mutex<T> {
@@ -167,8 +169,9 @@ impl<T: ?Sized> Mutex<T> {
         at: &'static Location<'static>,
     ) -> MutexGuard<'a, T> {
         MutexGuard {
+            lock: self,
             hold: record(addr_of(self), self.name, at, HoldKind::Mutex),
-            inner: g,
+            inner: Some(g),
         }
     }
 
@@ -240,18 +243,118 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
     }
 }
 
+const GUARD_TAKEN: &str = "fork_guard::MutexGuard used while a Condvar wait owns it";
+
 impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
-        &self.inner
+        self.inner.as_deref().expect(GUARD_TAKEN)
     }
 }
 
 impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
-        &mut self.inner
+        self.inner.as_deref_mut().expect(GUARD_TAKEN)
+    }
+}
+
+impl<'a, T: ?Sized> MutexGuard<'a, T> {
+    /// Gives up the hold record and the std guard (for a `Condvar` wait).
+    fn into_parts(mut self) -> (&'a Mutex<T>, std::sync::MutexGuard<'a, T>) {
+        forget_hold(self.hold);
+        self.hold = 0;
+        let inner = self.inner.take().expect(GUARD_TAKEN);
+        (self.lock, inner)
+    }
+}
+
+/// A condition variable for [`Mutex`], like [`std::sync::Condvar`] (same
+/// methods, same semantics). While a thread waits, the mutex is not held and
+/// the registry says so; on wake-up the hold is recorded again, at the
+/// `wait` call's location.
+#[derive(Debug, Default)]
+pub struct Condvar {
+    inner: std::sync::Condvar,
+}
+
+pub use std::sync::WaitTimeoutResult;
+
+impl Condvar {
+    /// Creates a condition variable.
+    pub const fn new() -> Self {
+        Condvar {
+            inner: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Blocks until notified (see [`std::sync::Condvar::wait`]).
+    #[track_caller]
+    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
+        let at = Location::caller();
+        let (lock, g) = guard.into_parts();
+        map_result(self.inner.wait(g), |g| lock.guard(g, at))
+    }
+
+    /// Blocks while `condition` holds (see [`std::sync::Condvar::wait_while`]).
+    #[track_caller]
+    pub fn wait_while<'a, T, F>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        condition: F,
+    ) -> LockResult<MutexGuard<'a, T>>
+    where
+        F: FnMut(&mut T) -> bool,
+    {
+        let at = Location::caller();
+        let (lock, g) = guard.into_parts();
+        map_result(self.inner.wait_while(g, condition), |g| lock.guard(g, at))
+    }
+
+    /// Blocks until notified or `dur` elapses (see
+    /// [`std::sync::Condvar::wait_timeout`]).
+    #[track_caller]
+    pub fn wait_timeout<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        dur: std::time::Duration,
+    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
+        let at = Location::caller();
+        let (lock, g) = guard.into_parts();
+        map_result(self.inner.wait_timeout(g, dur), |(g, t)| {
+            (lock.guard(g, at), t)
+        })
+    }
+
+    /// Blocks while `condition` holds, at most `dur` (see
+    /// [`std::sync::Condvar::wait_timeout_while`]).
+    #[track_caller]
+    pub fn wait_timeout_while<'a, T, F>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        dur: std::time::Duration,
+        condition: F,
+    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)>
+    where
+        F: FnMut(&mut T) -> bool,
+    {
+        let at = Location::caller();
+        let (lock, g) = guard.into_parts();
+        map_result(
+            self.inner.wait_timeout_while(g, dur, condition),
+            |(g, t)| (lock.guard(g, at), t),
+        )
+    }
+
+    /// Wakes one waiter.
+    pub fn notify_one(&self) {
+        self.inner.notify_one();
+    }
+
+    /// Wakes all waiters.
+    pub fn notify_all(&self) {
+        self.inner.notify_all();
     }
 }
 
@@ -530,6 +633,38 @@ mod tests {
         m.clear_poison();
         assert!(!m.is_poisoned());
         assert!(m.try_lock().is_ok());
+    }
+
+    #[test]
+    fn condvar_releases_and_retakes_the_hold() {
+        let _serial = crate::TEST_SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let pair = std::sync::Arc::new((Mutex::with_name("cv", false), Condvar::new()));
+        let p2 = pair.clone();
+        let addr = addr_of(&pair.0);
+        let waiter = std::thread::spawn(move || {
+            let (m, cv) = &*p2;
+            let g = cv.wait_while(m.lock().unwrap(), |ready| !*ready).unwrap();
+            // Held again after the wait, recorded for this thread.
+            assert!(*g && held::held_by_me(addr));
+        });
+        // While the waiter waits, nobody holds the lock.
+        loop {
+            let mut g = pair.0.lock().unwrap();
+            assert!(held::find_holder(addr, sys::gettid()).is_none());
+            *g = true;
+            drop(g);
+            pair.1.notify_all();
+            if waiter.is_finished() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        waiter.join().unwrap();
+        let (g, t) = pair
+            .1
+            .wait_timeout(pair.0.lock().unwrap(), std::time::Duration::from_millis(1))
+            .unwrap();
+        assert!(t.timed_out() && *g);
     }
 
     #[test]
