@@ -194,6 +194,9 @@ fn run(
             let fns = ctx.fns_by_file.get(&i).cloned().unwrap_or_default();
             for id in fns {
                 raw.extend(check_fn(&mut ctx, id));
+                // Callers of a fork wrapper are candidates (the pre-scan
+                // learns its name below).
+                crate::regions::fork_wrapper(&mut ctx, id, 0);
             }
         }
         if !prescan.learn_aliases(&ctx) {

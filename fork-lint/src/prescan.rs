@@ -149,6 +149,14 @@ impl Prescan {
                 }
             }
         }
+        // Functions that return a fork's result are fork sites too.
+        for (id, found) in &ctx.fork_wrappers {
+            if found.is_some()
+                && let Some(def) = ctx.fn_def(*id)
+            {
+                new.push((def.name.clone(), None));
+            }
+        }
         let mut learnt = false;
         for (name, root) in new {
             learnt |= self.add(&name, root.as_deref());

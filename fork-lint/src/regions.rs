@@ -97,28 +97,7 @@ impl<'a, 'c, 'o> Finder<'a, 'c, 'o> {
     /// The fork call `e` is, through `unsafe { }`, parens, `?`, `.unwrap()`
     /// and `.expect(..)`.
     fn fork_site(&mut self, e: &syn::Expr) -> Option<ForkSite> {
-        let e = unwrap_result(e);
-        let syn::Expr::Call(c) = e else { return None };
-        let syn::Expr::Path(p) = strip(&c.func) else {
-            return None;
-        };
-        let Target::Extern(path) = resolve(self.ctx, &self.f, &segments(&p.path)) else {
-            return None;
-        };
-        let entry = self.ctx.opts.knowledge.lookup_path(&path);
-        if let Some(ApiEntry {
-            verdict: Verdict::Fork(kind),
-            ..
-        }) = entry
-        {
-            return Some(ForkSite {
-                call: c,
-                kind,
-                path,
-                span: c.span(),
-            });
-        }
-        let kind = syscall_fork_kind(c)?;
+        let (c, kind, path) = fork_call(self.ctx, &self.f, e, 0)?;
         Some(ForkSite {
             call: c,
             kind,
@@ -401,6 +380,69 @@ impl Finder<'_, '_, '_> {
             .iter()
             .any(|a| path_is(self.ctx, &self.f, a.path(), CHILD_MARKER))
     }
+}
+
+/// The fork call `e` is (through [`unwrap_result`]): a fork function of the
+/// table, a raw fork system call, or a call of a function of the crate that
+/// returns a fork's result (`fn spawn() -> pid_t { unsafe { libc::fork() } }`).
+/// Returns the call, the kind and the fork's path (for a wrapper:
+/// `spawn() -> libc::fork`).
+fn fork_call<'e>(
+    ctx: &mut Ctx<'_>,
+    f: &FnCtx,
+    e: &'e syn::Expr,
+    depth: usize,
+) -> Option<(&'e syn::ExprCall, ForkKind, String)> {
+    let syn::Expr::Call(c) = unwrap_result(e) else {
+        return None;
+    };
+    let syn::Expr::Path(p) = strip(&c.func) else {
+        return None;
+    };
+    match resolve(ctx, f, &segments(&p.path)) {
+        Target::Extern(path) => {
+            let entry = ctx.opts.knowledge.lookup_path(&path);
+            if let Some(ApiEntry {
+                verdict: Verdict::Fork(kind),
+                ..
+            }) = entry
+            {
+                return Some((c, kind, path));
+            }
+            let kind = syscall_fork_kind(c)?;
+            Some((c, kind, path))
+        }
+        Target::LocalFn(id) if depth < 4 => {
+            let (kind, path) = fork_wrapper(ctx, id, depth + 1)?;
+            Some((c, kind, path))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the crate function `id` returns the result of a fork (its tail
+/// expression or a `return` of one is a fork call); memoised.
+pub(crate) fn fork_wrapper(
+    ctx: &mut Ctx<'_>,
+    id: FnId,
+    depth: usize,
+) -> Option<(ForkKind, String)> {
+    if let Some(known) = ctx.fork_wrappers.get(&id) {
+        return known.clone();
+    }
+    ctx.fork_wrappers.insert(id, None); // cycle guard
+    let def = ctx.fn_def(id)?;
+    let f = FnCtx::of(&def);
+    let tail = match def.block.stmts.last() {
+        Some(syn::Stmt::Expr(syn::Expr::Return(r), _)) => r.expr.as_deref(),
+        Some(syn::Stmt::Expr(e, None)) => Some(e),
+        _ => None,
+    };
+    let found = tail
+        .and_then(|e| fork_call(ctx, &f, e, depth))
+        .map(|(_, kind, path)| (kind, format!("{}() -> {path}", def.name)));
+    ctx.fork_wrappers.insert(id, found.clone());
+    found
 }
 
 /// Strips what unwraps a fork result to its `Ok` value or passes it
