@@ -8,8 +8,8 @@
 //! profile; without it the guard is compiled out and every ratio is ~1.)
 //!
 //! Three comparisons, each as alternating rounds (A, B, A, B, ...) so that
-//! drift on a shared machine hits both sides; the figure is the ratio of the
-//! medians of the per-round times:
+//! drift on a shared machine hits both sides; the figure is the median of
+//! the per-round ratios:
 //!
 //! 1. `fork` + `_exit` + `waitpid`, guard installed vs not. Each side runs in
 //!    its own re-executed copy of this binary (atfork handlers cannot be
@@ -34,6 +34,14 @@ const FORK_ENV: &str = "FG_BENCH_FORK";
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
+}
+
+/// Medians of both sides, and the median of the per-round ratios (each
+/// round's two sides ran back to back, so their ratio is the least
+/// disturbed by load drifting on a shared machine).
+fn summarise(mut a: Vec<f64>, mut b: Vec<f64>) -> (f64, f64, f64) {
+    let mut ratios: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x / y).collect();
+    (median(&mut a), median(&mut b), median(&mut ratios))
 }
 
 /// One fork + `_exit` + `waitpid`, timed.
@@ -112,7 +120,7 @@ impl Side {
 /// Two long-lived processes, one with the guard installed and one without,
 /// take turns: many short rounds, so load changes on a shared machine hit
 /// both alike. Each round reports the median of its forks.
-fn bench_fork(rounds: usize, per_round: usize) -> (f64, f64) {
+fn bench_fork(rounds: usize, per_round: usize) -> (f64, f64, f64) {
     let mut installed = Side::spawn("installed");
     let mut plain = Side::spawn("plain");
     let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -127,10 +135,10 @@ fn bench_fork(rounds: usize, per_round: usize) -> (f64, f64) {
     }
     installed.finish();
     plain.finish();
-    (median(&mut a), median(&mut b))
+    summarise(a, b)
 }
 
-fn bench_mutex(rounds: usize, iterations: u32) -> (f64, f64) {
+fn bench_mutex(rounds: usize, iterations: u32) -> (f64, f64, f64) {
     let tracked = fork_guard::Mutex::new(0u64);
     let plain = std::sync::Mutex::new(0u64);
     let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -149,7 +157,7 @@ fn bench_mutex(rounds: usize, iterations: u32) -> (f64, f64) {
         b.push(t.elapsed().as_nanos() as f64 / f64::from(iterations));
     }
     assert_eq!(*tracked.lock().unwrap(), *plain.lock().unwrap());
-    (median(&mut a), median(&mut b))
+    summarise(a, b)
 }
 
 /// A ring of live blocks of varying sizes: each step frees one block and
@@ -183,13 +191,18 @@ fn alloc_loop<A: GlobalAlloc>(alloc: &A, steps: u32) -> Duration {
     elapsed
 }
 
-fn bench_alloc(rounds: usize, steps: u32) -> (f64, f64) {
+fn bench_alloc(rounds: usize, steps: u32) -> (f64, f64, f64) {
     let (mut a, mut b) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        a.push(alloc_loop(&GUARDED, steps).as_nanos() as f64 / f64::from(steps));
-        b.push(alloc_loop(&System, steps).as_nanos() as f64 / f64::from(steps));
+    for r in 0..rounds {
+        if r % 2 == 0 {
+            a.push(alloc_loop(&GUARDED, steps).as_nanos() as f64 / f64::from(steps));
+            b.push(alloc_loop(&System, steps).as_nanos() as f64 / f64::from(steps));
+        } else {
+            b.push(alloc_loop(&System, steps).as_nanos() as f64 / f64::from(steps));
+            a.push(alloc_loop(&GUARDED, steps).as_nanos() as f64 / f64::from(steps));
+        }
     }
-    (median(&mut a), median(&mut b))
+    summarise(a, b)
 }
 
 fn verdict(ratio: f64, target: f64) -> &'static str {
@@ -211,42 +224,38 @@ fn main() {
     }
     fork_guard::install();
 
-    let (fa, fb) = bench_fork(60, 25);
-    let (ma, mb) = bench_mutex(31, 2_000_000);
-    let (aa, ab) = bench_alloc(31, 1_000_000);
+    let fork = bench_fork(80, 25);
+    let mutex = bench_mutex(41, 2_000_000);
+    let alloc = bench_alloc(41, 1_000_000);
 
     let rows = [
         (
             "fork + _exit + waitpid",
             "guard installed",
             "not installed",
-            fa,
-            fb,
+            fork,
             1.10,
         ),
         (
             "uncontended lock/unlock",
             "fork_guard::Mutex",
             "std::sync::Mutex",
-            ma,
-            mb,
+            mutex,
             1.3,
         ),
         (
             "alloc/free ring",
             "GuardAlloc<System>",
             "System",
-            aa,
-            ab,
+            alloc,
             1.05,
         ),
     ];
     println!(
-        "fork-guard overhead (medians of alternating rounds; guard active: {})",
+        "fork-guard overhead (medians of alternating rounds; ratio = median of per-round ratios; guard active: {})",
         fork_guard::is_active()
     );
-    for (what, a_name, b_name, a, b, target) in rows {
-        let ratio = a / b;
+    for (what, a_name, b_name, (a, b, ratio), target) in rows {
         println!(
             "  {what:<24} {a_name:>20} {a:>10.1} ns  vs {b_name:<18} {b:>10.1} ns  ratio {ratio:.3} (target <= {target}: {})",
             verdict(ratio, target)

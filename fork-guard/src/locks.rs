@@ -15,6 +15,7 @@ use crate::signal_safe::child::{self, Verdict};
 use crate::signal_safe::held::{self, HoldKind};
 use crate::signal_safe::state;
 
+#[inline]
 fn addr_of<T: ?Sized>(r: &T) -> usize {
     core::ptr::from_ref(r).cast::<()>() as usize
 }
@@ -42,6 +43,7 @@ fn forget_hold(addr: usize) {
     }
 }
 
+#[inline]
 fn map_result<G, H>(r: LockResult<G>, f: impl FnOnce(G) -> H) -> LockResult<H> {
     match r {
         Ok(g) => Ok(f(g)),
@@ -49,6 +51,7 @@ fn map_result<G, H>(r: LockResult<G>, f: impl FnOnce(G) -> H) -> LockResult<H> {
     }
 }
 
+#[inline]
 fn map_try_result<G, H>(r: TryLockResult<G>, f: impl FnOnce(G) -> H) -> TryLockResult<H> {
     match r {
         Ok(g) => Ok(f(g)),
@@ -162,7 +165,7 @@ impl<T: ?Sized> Mutex<T> {
         self.name
     }
 
-    #[inline]
+    #[inline(always)]
     fn guard<'a>(
         &'a self,
         g: std::sync::MutexGuard<'a, T>,
@@ -178,7 +181,7 @@ impl<T: ?Sized> Mutex<T> {
     /// Acquires the mutex, blocking until it is available (see
     /// [`std::sync::Mutex::lock`]).
     #[track_caller]
-    #[inline]
+    #[inline(always)]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let at = Location::caller();
         if !state::fast_ok() {

@@ -155,7 +155,14 @@ impl Census {
         // here is a page fault on the next fork. A single-threaded program
         // forking in a loop writes nothing at all.
         set(&mut self.source, source);
-        set(&mut self.pid, pid.unwrap_or_else(sys::getpid));
+        let pid_now = match pid {
+            Some(p) => p,
+            None => match state::MODE_PAGE.owner_pid.load(Relaxed) {
+                0 => sys::getpid(),
+                known => known,
+            },
+        };
+        set(&mut self.pid, pid_now);
         set(&mut self.forking_tid, forking_tid);
         set(&mut self.n_ips, 0);
         let mut counts = Counts::default();

@@ -38,14 +38,16 @@ pub(crate) fn after_fork_in_child() {
     // Write to the mode page before reading it: a wiped page is not
     // present, and a read first would fault twice (zero page, then copy).
     let page = &state::MODE_PAGE;
-    page.owner_pid.store(sys::getpid(), Relaxed);
+    // The child has one thread, whose tid is the child's pid.
+    let me = sys::gettid();
+    page.owner_pid.store(me, Relaxed);
     page.in_child.store(state::CHILD_VIA_ATFORK, Relaxed);
     // With the wipe-on-fork page in place the census flags read zero here;
     // without it they are copies of the parent's, and the prepare handler's
     // hold is ours to release.
     let mut guard = census::reclaim_after_fork().or_else(census::try_lock);
     page.warned.store(0, Relaxed);
-    held::adopt_after_fork(sys::gettid());
+    held::adopt_after_fork(me);
     let keep = state::mode() & THREAD_CHILD_MODE;
     if state::policy() == Policy::Off {
         state::set_mode(ARMED | keep);

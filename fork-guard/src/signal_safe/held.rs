@@ -190,6 +190,7 @@ fn mine_slow() -> Option<&'static Record> {
 
 /// The calling thread's record if it has one already; never allocates and
 /// never registers a thread-local destructor.
+#[inline]
 fn mine_if_any() -> Option<&'static Record> {
     MINE.get()
 }
@@ -197,7 +198,7 @@ fn mine_if_any() -> Option<&'static Record> {
 /// Records that the calling thread now holds `lock`. Returns whether it was
 /// recorded (it is not when the per-thread stack is full or the thread is
 /// being torn down); pass that to [`pop`].
-#[inline]
+#[inline(always)]
 pub(crate) fn push(
     lock: usize,
     name: Option<&'static str>,
@@ -263,6 +264,7 @@ const NAME_PTR_MASK: u64 = (1 << NAME_PTR_BITS) - 1;
 /// address does not fit 48 bits (never the case for string literals on
 /// Linux's default address-space layout) are dropped, and names longer than
 /// 65535 bytes are cut (at a character boundary when unpacked).
+#[inline]
 fn pack_name(name: Option<&'static str>) -> u64 {
     let Some(s) = name else { return 0 };
     let addr = s.as_ptr() as u64;

@@ -2,29 +2,75 @@
 //!
 //! Every function here maps to a system call that POSIX signal-safety(7)
 //! lists as async-signal-safe (`write`, `open`, `read`, `close`, `getpid`,
-//! `alarm`, `sigaction`, `abort`) or to a Linux system call without user-space
-//! state (`gettid`, `getdents64`). None of them allocates, locks or panics.
+//! `getppid`, `alarm`, `sigaction`, `abort`) or to a Linux system call without
+//! user-space state (`gettid`, `getdents64`). None of them allocates, locks
+//! or panics.
 
 use core::ffi::CStr;
 
+/// A system call without arguments, issued inline: no call into libc, so a
+/// fresh fork child does not fault in a libc code page just for this (the
+/// child handler runs on every fork; every page it touches first is a page
+/// fault there).
+#[inline(always)]
+fn syscall0(nr: libc::c_long) -> libc::c_long {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let ret: libc::c_long;
+        // SAFETY: the x86-64 Linux system call convention: number in rax,
+        // result in rax, rcx and r11 clobbered, no memory passed. The calls
+        // used here (gettid, getpid, getppid) take no arguments, touch no
+        // user memory and cannot fail.
+        unsafe {
+            core::arch::asm!(
+                "syscall",
+                inlateout("rax") nr => ret,
+                lateout("rcx") _,
+                lateout("r11") _,
+                options(nostack, preserves_flags),
+            );
+        }
+        ret
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let ret: libc::c_long;
+        // SAFETY: the AArch64 Linux system call convention: number in x8,
+        // result in x0. The calls used here take no arguments, touch no
+        // user memory and cannot fail.
+        unsafe {
+            core::arch::asm!(
+                "svc 0",
+                in("x8") nr,
+                lateout("x0") ret,
+                options(nostack, preserves_flags),
+            );
+        }
+        ret
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        // SAFETY: the calls used here take no arguments and cannot fail.
+        unsafe { libc::syscall(nr) }
+    }
+}
+
 /// The calling thread's kernel thread id.
+#[inline]
 pub(crate) fn gettid() -> i32 {
-    // SAFETY: `gettid` takes no arguments, cannot fail and touches no memory
-    // of ours; the raw syscall avoids any libc-side caching.
-    let tid = unsafe { libc::syscall(libc::SYS_gettid) };
-    i32::try_from(tid).unwrap_or(-1)
+    i32::try_from(syscall0(libc::SYS_gettid)).unwrap_or(-1)
 }
 
 /// The calling process's id.
+#[inline]
 pub(crate) fn getpid() -> i32 {
-    // SAFETY: `getpid` takes no arguments and cannot fail.
-    unsafe { libc::getpid() }
+    i32::try_from(syscall0(libc::SYS_getpid)).unwrap_or(-1)
 }
 
 /// The parent process's id.
+#[inline]
 pub(crate) fn getppid() -> i32 {
-    // SAFETY: `getppid` takes no arguments and cannot fail.
-    unsafe { libc::getppid() }
+    i32::try_from(syscall0(libc::SYS_getppid)).unwrap_or(-1)
 }
 
 /// Writes all of `bytes` to `fd`, retrying on `EINTR` and short writes.
