@@ -30,8 +30,9 @@
 //! # fn main() {}
 //! ```
 //!
-//! and use [`Mutex`] / [`RwLock`] (drop-in replacements for std's, with an
-//! optional name: [`Mutex::with_name`]) for the locks you want it to see.
+//! and use [`Mutex`] / [`RwLock`] / [`Condvar`] (drop-in replacements for
+//! std's, with an optional name: [`Mutex::with_name`]) for the locks you want
+//! it to see.
 //!
 //! # Policies
 //!

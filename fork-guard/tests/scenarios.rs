@@ -163,6 +163,20 @@ fn run_scenario(name: &str) {
             println!("{}", fork_child(|| 0));
             println!("parent survived");
         }
+        "strict_allowed_thread_holds_lock" => {
+            let (tx, rx) = mpsc::channel();
+            thread::Builder::new()
+                .name("idle-holder".into())
+                .spawn(move || {
+                    let _g = REGISTRY.lock().unwrap();
+                    tx.send(()).unwrap();
+                    thread::sleep(Duration::from_secs(60));
+                })
+                .unwrap();
+            rx.recv().unwrap();
+            println!("{}", fork_child(|| 0));
+            println!("parent survived");
+        }
         "allow_listed_strict" => {
             idle_thread("idle-1");
             println!("{}", fork_child(allocate_in_child));
@@ -535,6 +549,38 @@ fn cases() -> Vec<Case> {
             )?;
             expect(o.stderr.contains("called fork"), "marks the forking thread")
         }),
+        (
+            "strict_allowed_thread_holds_lock",
+            vec![
+                ("FORK_GUARD", "strict"),
+                ("FORK_GUARD_ALLOW_THREADS", "idle-*"),
+            ],
+            |o| {
+                expect(
+                    o.signal() == Some(libc::SIGABRT),
+                    "the parent dies of SIGABRT at fork",
+                )?;
+                expect(
+                    !o.stdout.contains("parent survived"),
+                    "fork does not return",
+                )?;
+                expect(
+                    o.stderr.contains(
+                        "fork-guard: error: fork() while 1 tracked lock(s) are held by other threads",
+                    ),
+                    "an allow-listed thread's lock is still a hazard",
+                )?;
+                expect(
+                    o.stderr
+                        .contains("Mutex `registry` by thread `idle-holder`"),
+                    "names lock and holder",
+                )?;
+                expect(
+                    o.stderr.contains("allow-listed"),
+                    "marks the thread allow-listed",
+                )
+            },
+        ),
         (
             "allow_listed_strict",
             vec![
