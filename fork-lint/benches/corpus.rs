@@ -66,18 +66,98 @@ fn args() -> Args {
     a
 }
 
-/// Runs `f` `runs` times; returns the median time and the last result.
-fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+/// Wall-clock and CPU time (user + system, all threads) of one measurement.
+/// On a shared machine the wall time depends on the other load; the CPU
+/// time is the work done, and the ratios of CPU times are the stable ones.
+#[derive(Debug, Clone, Copy, Default)]
+struct Time {
+    wall: Duration,
+    cpu: Duration,
+}
+
+impl std::ops::Add for Time {
+    type Output = Time;
+    fn add(self, o: Time) -> Time {
+        Time {
+            wall: self.wall + o.wall,
+            cpu: self.cpu + o.cpu,
+        }
+    }
+}
+
+impl std::fmt::Display for Time {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:7.3} s wall {:7.3} s cpu",
+            secs(self.wall),
+            secs(self.cpu)
+        )
+    }
+}
+
+impl Time {
+    /// `self / base`, for wall and CPU time.
+    fn ratio(&self, base: &Time) -> String {
+        format!(
+            "{:.2}x wall, {:.2}x cpu",
+            secs(self.wall) / secs(base.wall),
+            secs(self.cpu) / secs(base.cpu)
+        )
+    }
+}
+
+/// CPU time used so far by this process (`who` = `RUSAGE_SELF`) or by its
+/// waited-for children (`RUSAGE_CHILDREN`).
+fn cpu_time(who: libc::c_int) -> Duration {
+    // SAFETY: an all-zero `rusage` is a valid value of this plain C struct.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `u` is a live, writable `rusage` for the duration of the call,
+    // and `who` is one of the two values getrusage accepts here.
+    if unsafe { libc::getrusage(who, &mut u) } != 0 {
+        return Duration::ZERO;
+    }
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+/// Times `f` once.
+fn timed<T>(f: impl FnOnce() -> T) -> (Time, T) {
+    let cpu = cpu_time(libc::RUSAGE_SELF);
+    let start = Instant::now();
+    let out = f();
+    let wall = start.elapsed();
+    (
+        Time {
+            wall,
+            cpu: cpu_time(libc::RUSAGE_SELF).saturating_sub(cpu),
+        },
+        out,
+    )
+}
+
+/// The medians (wall and CPU separately) of `times`.
+fn median_of(times: &[Time]) -> Time {
+    let mut wall: Vec<Duration> = times.iter().map(|t| t.wall).collect();
+    let mut cpu: Vec<Duration> = times.iter().map(|t| t.cpu).collect();
+    wall.sort();
+    cpu.sort();
+    Time {
+        wall: wall[wall.len() / 2],
+        cpu: cpu[cpu.len() / 2],
+    }
+}
+
+/// Runs `f` `runs` times; returns the median times and the last result.
+fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> (Time, T) {
     let mut times = Vec::new();
     let mut last = None;
     for _ in 0..runs.max(1) {
-        let start = Instant::now();
-        let out = f();
-        times.push(start.elapsed());
+        let (t, out) = timed(&mut f);
+        times.push(t);
         last = Some(out);
     }
-    times.sort();
-    (times[times.len() / 2], last.expect("at least one run"))
+    (median_of(&times), last.expect("at least one run"))
 }
 
 fn secs(d: Duration) -> f64 {
@@ -265,7 +345,7 @@ fn child_peak_rss(bin: &Path, args: &[&std::ffi::OsStr]) -> Option<(f64, Duratio
 /// (`fetch-corpus` leaves Windows-only crates out of its vendor folder, and
 /// cargo needs every locked package to resolve); the timed build is
 /// `cargo check --offline --locked` into an empty target folder.
-fn cargo_check(corpus: &Path) -> Result<Duration, String> {
+fn cargo_check(corpus: &Path) -> Result<Time, String> {
     let manifest = corpus
         .parent()
         .map(|p| p.join("manifest"))
@@ -285,7 +365,8 @@ fn cargo_check(corpus: &Path) -> Result<Duration, String> {
             .map_err(|e| e.to_string())?;
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let run = |args: &[&str]| -> Result<Duration, String> {
+    let run = |args: &[&str]| -> Result<Time, String> {
+        let cpu = cpu_time(libc::RUSAGE_CHILDREN);
         let start = Instant::now();
         let out = Command::new(&cargo)
             .args(args)
@@ -300,7 +381,10 @@ fn cargo_check(corpus: &Path) -> Result<Duration, String> {
                 .collect::<Vec<_>>()
                 .join("\n"));
         }
-        Ok(start.elapsed())
+        Ok(Time {
+            wall: start.elapsed(),
+            cpu: cpu_time(libc::RUSAGE_CHILDREN).saturating_sub(cpu),
+        })
     };
     eprintln!("cargo check: fetching sources (not timed)...");
     run(&["fetch", "--locked", "--quiet"])?;
@@ -353,32 +437,27 @@ fn main() {
     let files = files_of(&crates);
     let (t_read, bytes) = median(args.runs, || read_all(&files));
     println!(
-        "corpus: {} crates (by Cargo.toml), {} files, {:.1} MB; discovery {:.3} s",
+        "corpus: {} crates (by Cargo.toml), {} files, {:.1} MB; discovery {t_discover}",
         crates.len(),
         files.len(),
         mb(bytes),
-        secs(t_discover)
     );
     println!(
-        "(a) read every file:            {:7.3} s  ({:.0} MB/s)",
-        secs(t_read),
-        mb(bytes) / secs(t_read)
+        "(a) read every file:                {t_read}  ({:.0} MB/s wall)",
+        mb(bytes) / secs(t_read.wall)
     );
     let (t_parse, (_, parse_failures)) = median(args.runs, || parse_all(&files));
     println!(
-        "(b) syn::parse_file every file:  {:7.3} s  ({:.1} MB/s, {parse_failures} files do not parse)",
-        secs(t_parse),
-        mb(bytes) / secs(t_parse)
+        "(b) syn::parse_file every file:     {t_parse}  ({:.1} MB/s wall, {:.1} MB/s per cpu; {parse_failures} files do not parse)",
+        mb(bytes) / secs(t_parse.wall),
+        mb(bytes) / secs(t_parse.cpu)
     );
 
     let (t_lint, outcome) = median(args.runs, || lint(&crates, &options));
     let t_total = t_lint + t_discover;
     println!(
-        "fork-lint, `fork-lint DIR` path: {:7.3} s  (check {:.3} s + discovery {:.3} s; {:.2}x of (b); {} findings, {} file errors, {} crates panicked)",
-        secs(t_total),
-        secs(t_lint),
-        secs(t_discover),
-        secs(t_total) / secs(t_parse),
+        "fork-lint, `fork-lint DIR` path:    {t_total}  ({} of (b); {} findings, {} file errors, {} crates panicked)",
+        t_total.ratio(&t_parse),
         outcome.findings,
         outcome.errors,
         outcome.panics
@@ -387,14 +466,13 @@ fn main() {
     let (t_trees, (tree_crates, missing)) = median(args.runs, || module_tree_crates(&args.corpus));
     let tree_files: usize = tree_crates.iter().map(|c| c.files.len()).sum();
     let (t_tree_lint, tree_outcome) = median(args.runs, || lint(&tree_crates, &options));
+    let t_tree_total = t_trees + t_tree_lint;
     println!(
-        "fork-lint, `cargo fork-lint` path: {:7.3} s  (module trees {:.3} s: {} targets, {} files reached; check {:.3} s; {:.2}x of (b); {} findings)",
-        secs(t_trees + t_tree_lint),
-        secs(t_trees),
+        "fork-lint, `cargo fork-lint` path: {t_tree_total}  ({} of (b); module trees {:.3} s wall: {} targets, {} files reached; {} findings)",
+        t_tree_total.ratio(&t_parse),
+        secs(t_trees.wall),
         tree_crates.len(),
         tree_files,
-        secs(t_tree_lint),
-        secs(t_trees + t_tree_lint) / secs(t_parse),
         tree_outcome.findings
     );
 
@@ -424,23 +502,19 @@ fn main() {
             (label, n, sizes[..n].iter().sum())
         })
         .collect();
-    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); parts.len()];
+    let mut times: Vec<Vec<Time>> = vec![Vec::new(); parts.len()];
     for _ in 0..args.runs.max(1) {
         for (k, &(_, n, _)) in parts.iter().enumerate() {
-            let start = Instant::now();
-            lint(&crates[..n], &options);
-            times[k].push(start.elapsed());
+            times[k].push(timed(|| lint(&crates[..n], &options)).0);
         }
     }
     for (k, &(label, n, part_bytes)) in parts.iter().enumerate() {
-        times[k].sort();
-        let t = times[k][times[k].len() / 2];
+        let t = median_of(&times[k]);
         println!(
-            "  {label:>3}: {:4} crates, {:6.1} MB: {:7.3} s  ({:.1} ms/MB)",
-            n,
+            "  {label:>3}: {n:4} crates, {:6.1} MB: {t}  ({:.1} ms/MB wall, {:.1} ms/MB cpu)",
             mb(part_bytes),
-            secs(t),
-            secs(t) * 1e3 / mb(part_bytes)
+            secs(t.wall) * 1e3 / mb(part_bytes),
+            secs(t.cpu) * 1e3 / mb(part_bytes)
         );
     }
 
@@ -494,9 +568,9 @@ fn main() {
     if args.cargo_check {
         match cargo_check(&args.corpus) {
             Ok(t) => println!(
-                "(c) cold `cargo check` of the corpus manifest: {:.1} s; fork-lint is {:.0}x faster (`fork-lint DIR` path)",
-                secs(t),
-                secs(t) / secs(t_total)
+                "(c) cold `cargo check` of the corpus manifest: {t}; fork-lint (`fork-lint DIR` path) is {:.0}x faster wall, {:.0}x cpu",
+                secs(t.wall) / secs(t_total.wall),
+                secs(t.cpu) / secs(t_total.cpu)
             ),
             Err(e) => println!("(c) cargo check failed:\n{e}"),
         }
