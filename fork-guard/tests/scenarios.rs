@@ -262,6 +262,32 @@ fn run_scenario(name: &str) {
             idle_thread("raw-worker");
             println!("{}", raw_fork_child(allocate_in_child));
         }
+        "malloc_storm_raw_children" => {
+            // Threads hammer the allocator while raw-fork children (libc's
+            // fork would take malloc's locks around the fork; a raw clone
+            // does not) allocate: the core report never allocates, and
+            // symbolisation, which may find the allocator locked forever,
+            // runs under an alarm. Every child must die of SIGABRT, none
+            // may hang.
+            let stop = Arc::new(AtomicBool::new(false));
+            for i in 0..4 {
+                let stop = stop.clone();
+                thread::Builder::new()
+                    .name(format!("malloc-{i}"))
+                    .spawn(move || {
+                        while !stop.load(Ordering::Relaxed) {
+                            let v: Vec<Vec<u8>> = (0..16).map(|n| vec![0u8; 16 + n * 97]).collect();
+                            black_box(v);
+                        }
+                    })
+                    .unwrap();
+            }
+            thread::sleep(Duration::from_millis(50));
+            for _ in 0..6 {
+                println!("{}", raw_fork_child(allocate_in_child));
+            }
+            stop.store(true, Ordering::Relaxed);
+        }
         "raw_fork_single" => {
             println!("{}", raw_fork_child(allocate_in_child));
         }
@@ -706,6 +732,18 @@ fn cases() -> Vec<Case> {
             expect(
                 o.stderr.contains("`raw-worker`"),
                 "names the parent's thread",
+            )?;
+            no_bug(o)
+        }),
+        ("malloc_storm_raw_children", vec![], |o| {
+            expect(o.exited_ok(), "scenario exits 0")?;
+            expect(
+                o.stdout.matches("child: signal 6").count() == 6,
+                "every child dies of SIGABRT",
+            )?;
+            expect(
+                o.stderr.matches("fork-guard: error: allocation").count() == 6,
+                "every child writes the core report",
             )?;
             no_bug(o)
         }),
