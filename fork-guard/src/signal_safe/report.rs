@@ -124,7 +124,11 @@ pub(crate) fn report(hazard: Hazard, census: Option<&Census>) {
         None
     };
     let census = census.or_else(|| own_census.as_mut().map(|g| &*g.get()));
-    let census = census.filter(|c| c.source != Source::None);
+    // A census describes a fork: show it in a child, or in the parent at
+    // fork time, never for a child-mode report in a process that merely
+    // forked earlier.
+    let about_a_fork = hazard.in_parent() || state::MODE_PAGE.in_child.load(Relaxed) != 0;
+    let census = census.filter(|c| c.source != Source::None && about_a_fork);
 
     let mut w = Writer::new(2);
     write_core(&mut w, hazard, census, policy, fatal);
