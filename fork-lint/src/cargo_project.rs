@@ -113,7 +113,9 @@ pub fn module_tree(root: &Path, fs: &dyn FileSystem) -> ModuleTree {
         });
         let Ok(text) = text else { continue };
         let mut found = Vec::new();
-        scan_mods(&text, &mut found);
+        if has_mod_keyword(&text) {
+            scan_mods(&text, &mut found);
+        }
         // Push in reverse so the walk visits declarations in source order.
         let mut next = Vec::new();
         for decl in found {
@@ -181,6 +183,15 @@ fn exists(fs: &dyn FileSystem, path: &Path) -> bool {
         Ok(_) => true,
         Err(e) => e.kind() != io::ErrorKind::NotFound,
     }
+}
+
+/// Whether `mod` occurs as a whole word: a cheap superset of the files
+/// with a `mod` item, so leaf modules are not tokenized at all.
+fn has_mod_keyword(text: &str) -> bool {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    memchr::memmem::find_iter(b, b"mod")
+        .any(|i| (i == 0 || !word(b[i - 1])) && b.get(i + 3).is_none_or(|&c| !word(c)))
 }
 
 /// Removes `.` and resolves `..` lexically, for de-duplication.
@@ -592,6 +603,16 @@ mod tests {
         assert_eq!(d[2].path.as_deref(), Some("x/y.rs"));
         assert_eq!(d[3].inline, [("inline".to_string(), None)]);
         assert!(d[4].conditional);
+    }
+
+    #[test]
+    fn mod_keyword_precheck() {
+        for yes in ["mod a;", "pub mod a;", "x\nmod/**/a;", "(mod)"] {
+            assert!(has_mod_keyword(yes), "{yes}");
+        }
+        for no in ["", "model", "fn modify()", "my_mod", "modé"] {
+            assert!(!has_mod_keyword(no), "{no}");
+        }
     }
 
     #[test]
