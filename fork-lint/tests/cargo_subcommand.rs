@@ -693,3 +693,64 @@ fn info_flags_need_no_project() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("unused-suppression"));
 }
+
+#[test]
+fn baseline_round_trip_through_the_binary() {
+    let root = scratch("baseline-e2e");
+    write(
+        &root,
+        &[
+            ("Cargo.toml", &package("based")),
+            ("src/lib.rs", "pub mod child;\n"),
+            ("src/child.rs", FORKING),
+        ],
+    );
+    let baseline = root.join("fork-lint-baseline.json");
+    let b = baseline.to_str().unwrap();
+    let out = cargo_fork_lint(&root, &["--format", "json", "--write-baseline", b]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    assert_eq!(
+        json["entries"][0]["file"], "src/child.rs",
+        "relative to the workspace root"
+    );
+
+    // Known findings only: clean.
+    let out = cargo_fork_lint(&root, &["--format", "json", "--baseline", b]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // Unrelated lines added above: still clean. A new hazard: reported.
+    let moved = format!("// a comment\n\n{FORKING}");
+    write(&root, &[("src/child.rs", &moved)]);
+    let out = cargo_fork_lint(&root, &["--format", "json", "--baseline", b]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let more = moved.replace(
+        "        unsafe { libc::_exit",
+        "        let v = vec![1u8];\n        unsafe { libc::_exit",
+    );
+    write(&root, &[("src/child.rs", &more)]);
+    let out = cargo_fork_lint(&root, &["--format", "json", "--baseline", b]);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: Vec<_> = json_lines(&out.stdout)
+        .into_iter()
+        .filter(|l| l["type"] == "finding")
+        .collect();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["line"], 7, "{findings:#?}");
+}
