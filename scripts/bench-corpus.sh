@@ -51,7 +51,14 @@ case $status in
 esac
 
 if cargo +nightly --version >/dev/null 2>&1 && cargo +nightly fuzz --version >/dev/null 2>&1 && [ -d fork-lint/fuzz ]; then
-  (cd fork-lint && cargo +nightly fuzz run check_source -- -max_total_time="$fuzz_seconds")
+  echo "# cargo-fuzz (libFuzzer) for ${fuzz_seconds}s; log in fork-lint/fuzz/last-run.log"
+  if (cd fork-lint && cargo +nightly fuzz run check_source -- -max_total_time="$fuzz_seconds" >fuzz/last-run.log 2>&1); then
+    tail -n 1 fork-lint/fuzz/last-run.log
+  else
+    tail -n 30 fork-lint/fuzz/last-run.log >&2
+    echo "cargo-fuzz: FAILED: the reproducer is under fork-lint/fuzz/artifacts/; add it to fuzz_regressions in fork-lint/tests/fuzz.rs" >&2
+    exit 1
+  fi
 else
   echo "cargo-fuzz: skipped (needs a nightly toolchain, cargo-fuzz and fork-lint/fuzz/)"
 fi
