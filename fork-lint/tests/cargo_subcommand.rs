@@ -208,6 +208,10 @@ fn write(root: &Path, files: &[(&str, &str)]) {
     }
 }
 
+/// Makes a single package its own workspace root. The scratch folders live
+/// in the target folder, which may be inside this repository's workspace.
+const STANDALONE: &str = "\n[workspace]\n";
+
 fn package(name: &str) -> String {
     format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
 }
@@ -480,7 +484,7 @@ fn never_builds_or_runs_project_code() {
             (
                 "Cargo.toml",
                 &format!(
-                    "{}build = \"build.rs\"\n[dependencies]\n",
+                    "{}build = \"build.rs\"\n[dependencies]\n{STANDALONE}",
                     package("hostile")
                 ),
             ),
@@ -667,7 +671,7 @@ fn configuration_errors_exit_2_with_file_and_line() {
             (
                 "Cargo.toml",
                 &format!(
-                    "{}\n[package.metadata.fork-lint.rules]\nalloc = \"warn\"\nallocs = \"deny\"\n",
+                    "{}\n[package.metadata.fork-lint.rules]\nalloc = \"warn\"\nallocs = \"deny\"\n{STANDALONE}",
                     package("cfg")
                 ),
             ),
@@ -700,7 +704,7 @@ fn baseline_round_trip_through_the_binary() {
     write(
         &root,
         &[
-            ("Cargo.toml", &package("based")),
+            ("Cargo.toml", &format!("{}{STANDALONE}", package("based"))),
             ("src/lib.rs", "pub mod child;\n"),
             ("src/child.rs", FORKING),
         ],
