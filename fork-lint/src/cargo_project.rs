@@ -27,8 +27,12 @@
 //!   configuration (fork code usually sits behind `cfg(unix)`, and linting a
 //!   Windows-only module costs time, not precision). Every
 //!   `#[cfg_attr(.., path = "..")]` alternative that exists is followed.
-//! - `mod` items inside macro invocations (`cfg_if! { .. }`) are followed;
-//!   `macro_rules!` bodies are skipped (`mod $name;` is not a module).
+//! - `mod` items inside macro invocations (`cfg_if! { .. }`) and macro
+//!   definitions (`macro_rules! { .. mod de; .. }`, expanded elsewhere) are
+//!   followed (`mod $name;` is not a module). Where a macro is expanded is
+//!   not known lexically, so such a `mod x;` is looked up the usual way and,
+//!   failing that, next to the file that holds it (serde's `crate_root!`
+//!   works either way).
 //! - A missing file is reported in [`ModuleTree::missing`] unless the
 //!   declaration is conditional (a `cfg`/`cfg_attr`, or inside a macro
 //!   invocation or a function body), where a missing file is normal (files
@@ -142,6 +146,16 @@ pub fn module_tree(root: &Path, fs: &dyn FileSystem) -> ModuleTree {
             if decl.path.is_none() {
                 candidates.push((inline_dir.join(format!("{}.rs", decl.name)), false));
                 candidates.push((inline_dir.join(&decl.name).join("mod.rs"), true));
+                if decl.in_group {
+                    let mut dir = file_dir.clone();
+                    for (name, path) in &decl.inline {
+                        dir.push(path.as_deref().unwrap_or(name));
+                    }
+                    if dir != inline_dir {
+                        candidates.push((dir.join(format!("{}.rs", decl.name)), false));
+                        candidates.push((dir.join(&decl.name).join("mod.rs"), true));
+                    }
+                }
             }
             let mut any = false;
             for (file, owns_dir) in &candidates {
@@ -152,7 +166,7 @@ pub fn module_tree(root: &Path, fs: &dyn FileSystem) -> ModuleTree {
                 let child_dir = if *owns_dir {
                     file.parent().map(Path::to_path_buf).unwrap_or_default()
                 } else {
-                    inline_dir.join(&decl.name)
+                    file.with_extension("")
                 };
                 next.push(Work {
                     path: file.clone(),
@@ -222,6 +236,8 @@ struct ModDecl {
     cfg_paths: Vec<String>,
     /// Under `cfg`/`cfg_attr`, in a macro invocation or a function body.
     conditional: bool,
+    /// Inside any bracket other than inline modules (a macro, a block).
+    in_group: bool,
 }
 
 /// What a bracket on the stack is.
@@ -266,21 +282,6 @@ fn scan_mods(text: &str, out: &mut Vec<ModDecl>) {
                 }
             }
             Some((Kind::Ident, "unsafe")) => i += 1,
-            Some((Kind::Ident, "macro_rules"))
-                if matches!(t(i + 1), Some((Kind::Punct(b'!'), _))) =>
-            {
-                // `macro_rules! name { .. }`: skip the body.
-                let mut j = i + 2;
-                if matches!(t(j), Some((Kind::Ident, _))) {
-                    j += 1;
-                }
-                i = if matches!(t(j), Some((Kind::Open(_), _))) {
-                    matching(&toks, j) + 1
-                } else {
-                    j
-                };
-                attrs.clear();
-            }
             Some((Kind::Ident, "mod")) => {
                 let name = match t(i + 1) {
                     Some((Kind::Ident, n)) => n.strip_prefix("r#").unwrap_or(n).to_string(),
@@ -331,6 +332,7 @@ fn scan_mods(text: &str, out: &mut Vec<ModDecl>) {
                             path,
                             cfg_paths,
                             conditional,
+                            in_group: in_other,
                         });
                         i += 3;
                     }
@@ -598,11 +600,11 @@ mod tests {
             "#,
         );
         let names: Vec<_> = d.iter().map(|d| d.name.as_str()).collect();
-        assert_eq!(names, ["a", "b", "c", "d", "e"]);
+        assert_eq!(names, ["a", "b", "c", "d", "literal", "e"]);
         assert!(!d[0].conditional && d[1].conditional && !d[2].conditional);
         assert_eq!(d[2].path.as_deref(), Some("x/y.rs"));
         assert_eq!(d[3].inline, [("inline".to_string(), None)]);
-        assert!(d[4].conditional);
+        assert!(d[4].conditional && d[4].in_group && d[5].conditional);
     }
 
     #[test]

@@ -156,6 +156,7 @@ mod missing;
             ("src/os/linux.rs", "os"),
             ("src/os/macos.rs", "os"),
             ("src/via_cfg_if.rs", "via_cfg_if"),
+            ("src/in_macro_rules.rs", "in_macro_rules"),
         ])
     );
     // Only the unconditional declaration with no file is reported: a cfg'd
@@ -166,6 +167,45 @@ mod missing;
         t.missing[0].to_string(),
         "src/lib.rs:12: module file not found (tried src/missing.rs, src/missing/mod.rs)"
     );
+}
+
+/// serde's pattern: `mod` items in a `macro_rules!` body, expanded in
+/// another file (here `crate_root!()` in lib.rs, defined in crate_root.rs).
+#[test]
+fn modules_declared_in_macro_definitions() {
+    let files = [
+        (
+            "src/lib.rs",
+            "mod crate_root;\n#[cfg(docsrs)]\n#[path = \"core/root.rs\"]\nmod docs_root;\ncrate_root!();\n",
+        ),
+        (
+            "src/crate_root.rs",
+            "macro_rules! crate_root { () => { mod lib { } pub mod de; mod $name; }; }\n",
+        ),
+        ("src/de/mod.rs", ""),
+        (
+            "src/core/root.rs",
+            "macro_rules! crate_root { () => { pub mod ser; }; }\n",
+        ),
+        ("src/core/ser.rs", ""),
+    ];
+    let t = module_tree(Path::new("src/lib.rs"), &fs(&files));
+    let got: Vec<_> = t
+        .files
+        .iter()
+        .map(|f| (f.path.display().to_string(), f.module.join("::")))
+        .collect();
+    assert_eq!(
+        got,
+        pairs(&[
+            ("src/lib.rs", ""),
+            ("src/crate_root.rs", "crate_root"),
+            ("src/de/mod.rs", "crate_root::de"),
+            ("src/core/root.rs", "docs_root"),
+            ("src/core/ser.rs", "docs_root::ser"),
+        ])
+    );
+    assert!(t.missing.is_empty(), "{:?}", t.missing);
 }
 
 #[test]
