@@ -798,3 +798,38 @@ fn baseline_round_trip_through_the_binary() {
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0]["line"], 7, "{findings:#?}");
 }
+
+#[test]
+fn configured_excludes_apply_to_module_tree_files() {
+    let root = scratch("exclude-e2e");
+    write(
+        &root,
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nresolver = \"2\"\nmembers = [\"app\"]\n",
+            ),
+            ("app/Cargo.toml", &package("app")),
+            ("app/src/lib.rs", "pub mod generated;\n"),
+            ("app/src/generated/mod.rs", FORKING),
+        ],
+    );
+    let out = cargo_fork_lint(&root, &["--workspace", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    write(
+        &root,
+        &[("fork-lint.toml", "exclude = [\"app/src/generated/\"]\n")],
+    );
+    let out = cargo_fork_lint(&root, &["--workspace", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
