@@ -85,6 +85,10 @@ pub(crate) struct Ctx<'o> {
     pub structs: HashMap<String, HashMap<String, syn::Type>>,
     searched_fn_names: HashSet<String>,
     searched_structs: HashSet<String>,
+    keyword_index: HashMap<&'static str, HashMap<String, Vec<FileId>>>,
+    /// Method names the knowledge table says run their argument in a child
+    /// (`pre_exec`, `before_exec`): only these method calls can open a region.
+    pub child_methods: HashSet<String>,
     pub parse_errors: Vec<ParseError>,
     /// Memoised function summaries (see `summaries`).
     pub summaries: HashMap<FnId, Rc<crate::summaries::Summary>>,
@@ -112,6 +116,8 @@ impl<'o> Ctx<'o> {
             structs: HashMap::new(),
             searched_fn_names: HashSet::new(),
             searched_structs: HashSet::new(),
+            keyword_index: HashMap::new(),
+            child_methods: child_methods(opts),
             parse_errors: Vec::new(),
             summaries: HashMap::new(),
             in_progress: HashSet::new(),
@@ -410,28 +416,27 @@ impl<'o> Ctx<'o> {
         if !self.searched_fn_names.insert(name.to_string()) {
             return;
         }
-        let needle = format!("fn {name}");
-        let finder = memchr::memmem::Finder::new(needle.as_bytes());
-        let mut hits = Vec::new();
-        for (i, slot) in self.files.iter().enumerate() {
-            if slot.parsed {
-                continue;
-            }
-            let Some(text) = slot.text.as_deref() else {
-                continue;
-            };
-            let bytes = text.as_bytes();
-            let found = finder.find_iter(bytes).any(|pos| {
-                let after = bytes.get(pos + needle.len()).copied();
-                !after.is_some_and(is_ident_byte)
-            });
-            if found {
-                hits.push(i);
-            }
-        }
+        let hits = self.files_defining("fn", name);
         for i in hits {
             self.ensure_parsed(i);
         }
+    }
+
+    /// Unparsed files whose text has `keyword name` (`fn`, `struct`), from an
+    /// index built with one pass over the crate's text on first use.
+    fn files_defining(&mut self, keyword: &'static str, name: &str) -> Vec<FileId> {
+        if !self.keyword_index.contains_key(keyword) {
+            let index = build_keyword_index(&self.files, keyword);
+            self.keyword_index.insert(keyword, index);
+        }
+        let Some(files) = self.keyword_index.get(keyword).and_then(|m| m.get(name)) else {
+            return Vec::new();
+        };
+        files
+            .iter()
+            .copied()
+            .filter(|&i| self.files.get(i).is_some_and(|f| !f.parsed))
+            .collect()
     }
 
     /// Definitions of method `name` on type `ty` (an inherent or trait impl,
@@ -453,26 +458,74 @@ impl<'o> Ctx<'o> {
     /// Field types of struct `name`, parsing files that define it if needed.
     pub fn struct_field(&mut self, name: &str, field: &str) -> Option<syn::Type> {
         if !self.structs.contains_key(name) && self.searched_structs.insert(name.to_string()) {
-            let needle = format!("struct {name}");
-            let finder = memchr::memmem::Finder::new(needle.as_bytes());
-            let hits: Vec<FileId> = self
-                .files
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| {
-                    !s.parsed
-                        && s.text
-                            .as_deref()
-                            .is_some_and(|t| finder.find(t.as_bytes()).is_some())
-                })
-                .map(|(i, _)| i)
-                .collect();
-            for i in hits {
+            for i in self.files_defining("struct", name) {
                 self.ensure_parsed(i);
             }
         }
         self.structs.get(name)?.get(field).cloned()
     }
+}
+
+/// `name -> files` for every `keyword name` in the files' text (`fn foo`,
+/// `struct Foo`); comments and strings included, which only costs a parse.
+fn build_keyword_index(files: &[FileSlot], keyword: &str) -> HashMap<String, Vec<FileId>> {
+    let finder = memchr::memmem::Finder::new(keyword.as_bytes());
+    let mut index: HashMap<String, Vec<FileId>> = HashMap::new();
+    for (i, slot) in files.iter().enumerate() {
+        let Some(text) = slot.text.as_deref() else {
+            continue;
+        };
+        let bytes = text.as_bytes();
+        for pos in finder.find_iter(bytes) {
+            if pos
+                .checked_sub(1)
+                .and_then(|p| bytes.get(p))
+                .is_some_and(|b| is_ident_byte(*b))
+            {
+                continue;
+            }
+            let rest = bytes.get(pos + keyword.len()..).unwrap_or(&[]);
+            let ws = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            if ws == 0 {
+                continue;
+            }
+            let rest = rest.get(ws..).unwrap_or(&[]);
+            let rest = rest.strip_prefix(b"r#").unwrap_or(rest);
+            let len = rest.iter().take_while(|b| is_ident_byte(**b)).count();
+            let Some(name) = rest.get(..len).and_then(|n| std::str::from_utf8(n).ok()) else {
+                continue;
+            };
+            if name.is_empty() {
+                continue;
+            }
+            let entry = index.entry(name.to_string()).or_default();
+            if entry.last() != Some(&i) {
+                entry.push(i);
+            }
+        }
+    }
+    index
+}
+
+/// Method names whose knowledge entry is `RunsInChild`.
+fn child_methods(opts: &Options) -> HashSet<String> {
+    let is_child_method = |e: &crate::knowledge::ApiEntry| {
+        matches!(e.kind, crate::knowledge::ApiKind::Method { .. })
+            && matches!(e.verdict, crate::knowledge::Verdict::RunsInChild { .. })
+    };
+    let mut out: HashSet<String> = opts
+        .knowledge
+        .extra
+        .iter()
+        .filter(|e| is_child_method(e))
+        .map(|e| e.path.to_string())
+        .collect();
+    for e in crate::knowledge::builtin() {
+        if is_child_method(e) {
+            out.insert(e.path.to_string());
+        }
+    }
+    out
 }
 
 pub(crate) fn is_ident_byte(b: u8) -> bool {

@@ -73,18 +73,41 @@ struct ForkSite {
 pub(crate) struct Finder<'a, 'c, 'o> {
     pub ctx: &'c mut Ctx<'o>,
     pub f: FnCtx,
-    pub env: Env,
+    /// The function's variables, computed on first need (most functions
+    /// have no region).
+    env: Option<Env>,
+    sig: Option<&'a syn::Signature>,
+    body: Option<&'a syn::Block>,
     pub regions: Vec<Region<'a>>,
 }
 
 impl<'a, 'c, 'o> Finder<'a, 'c, 'o> {
-    pub fn new(ctx: &'c mut Ctx<'o>, f: FnCtx, env: Env) -> Self {
+    pub fn new(
+        ctx: &'c mut Ctx<'o>,
+        f: FnCtx,
+        sig: Option<&'a syn::Signature>,
+        body: Option<&'a syn::Block>,
+    ) -> Self {
         Finder {
             ctx,
             f,
-            env,
+            env: None,
+            sig,
+            body,
             regions: Vec::new(),
         }
+    }
+
+    /// The environment of the function being searched.
+    pub fn env(&mut self) -> &Env {
+        if self.env.is_none() {
+            let env = match self.body {
+                Some(b) => env_of(self.ctx, &self.f, self.sig, b),
+                None => Env::default(),
+            };
+            self.env = Some(env);
+        }
+        self.env.get_or_insert_with(Env::default)
     }
 
     fn site(&self, span: proc_macro2::Span) -> Site {
@@ -214,8 +237,8 @@ impl<'a, 'c, 'o> Finder<'a, 'c, 'o> {
             syn::Expr::Path(p) if p.qself.is_none() => {
                 let segs = segments(&p.path);
                 match segs.as_slice() {
-                    [one] if self.env.closures.contains_key(one) => self
-                        .env
+                    [one] if self.env().closures.contains_key(one) => self
+                        .env()
                         .closures
                         .get(one)
                         .map(|c| Body::OwnedClosure(Box::new(c.clone()))),
@@ -320,8 +343,12 @@ impl<'a> Visit<'a> for Finder<'a, '_, '_> {
 
     fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
         let name = m.method.to_string();
-        let guess =
-            expr_guess(self.ctx, &self.f, &self.env, &m.receiver, 0).filter(|g| !g.is_empty());
+        if !self.ctx.child_methods.contains(&name) {
+            syn::visit::visit_expr_method_call(self, m);
+            return;
+        }
+        let env = self.env().clone();
+        let guess = expr_guess(self.ctx, &self.f, &env, &m.receiver, 0).filter(|g| !g.is_empty());
         let hit = match &guess {
             Some(g) => g
                 .iter()
@@ -807,11 +834,14 @@ pub(crate) fn check_fn(ctx: &mut Ctx<'_>, id: FnId) -> Vec<RawFinding> {
         return Vec::new();
     };
     let f = FnCtx::of(&def);
-    let env = env_of(ctx, &f, Some(&def.sig), &def.block);
-    let mut finder = Finder::new(ctx, f.clone(), env.clone());
+    let mut finder = Finder::new(ctx, f.clone(), Some(&def.sig), Some(&def.block));
     let marked = finder.has_marker(&def.attrs);
     finder.visit_block(&def.block);
     let mut regions = std::mem::take(&mut finder.regions);
+    if regions.is_empty() && !marked {
+        return Vec::new();
+    }
+    let env = finder.env().clone();
     if marked {
         regions.push(Region {
             body: Body::Fn(id),

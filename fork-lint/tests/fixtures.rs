@@ -401,6 +401,31 @@ fn speed_on_corpus() {
         lint.as_secs_f64() / parse_all.as_secs_f64(),
         findings.len()
     );
+    // The pre-scan must not lose anything that parsing everything finds.
+    let t = std::time::Instant::now();
+    let mut full = Vec::new();
+    let mut slowest = Vec::new();
+    for (krate, fs) in &sources {
+        let t = std::time::Instant::now();
+        full.extend(check_crate_exhaustive(krate, fs, &options).findings);
+        slowest.push((t.elapsed(), krate.name.clone(), krate.files.len()));
+    }
+    slowest.sort();
+    slowest.reverse();
+    eprintln!(
+        "slowest crates parsed exhaustively: {:?}",
+        &slowest[..slowest.len().min(5)]
+    );
+    eprintln!(
+        "exhaustive (every file parsed and searched): {:?}, {} findings",
+        t.elapsed(),
+        full.len()
+    );
+    assert_eq!(
+        findings, full,
+        "the pre-scan changed the findings on the corpus"
+    );
+
     let mut by_rule: BTreeMap<String, usize> = BTreeMap::new();
     for f in &findings {
         *by_rule
