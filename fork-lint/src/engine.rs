@@ -547,4 +547,49 @@ fn main() {{
         fn assert_send<T: Send>() {}
         assert_send::<Report>();
     }
+
+    #[test]
+    fn glob_re_exports_do_not_fan_out() {
+        // web-sys style: the root re-exports hundreds of modules by glob and
+        // every module glob-imports its parent.
+        let mut fs = MemoryFs::default();
+        let mut files = Vec::new();
+        let mut root = String::from("use libc::fork;\n");
+        for i in 0..300 {
+            root.push_str(&format!("mod m{i};\npub use m{i}::*;\n"));
+            let path = std::path::PathBuf::from(format!("m{i}.rs"));
+            let text = format!(
+                "use super::*;\npub fn f{i}() {{ if unsafe {{ fork() }} == 0 {{ let s = String::from(\"x\"); unsafe {{ libc::_exit(0) }}; }} }}"
+            );
+            fs.0.insert(path.clone(), text);
+            files.push(SourceFile {
+                path,
+                module: vec![format!("m{i}")],
+            });
+        }
+        fs.0.insert("lib.rs".into(), root);
+        files.push(SourceFile {
+            path: "lib.rs".into(),
+            module: Vec::new(),
+        });
+        let krate = CrateSources {
+            name: "web".into(),
+            files,
+        };
+        let t = std::time::Instant::now();
+        let r = check_crate_exhaustive(&krate, &fs, &Options::default());
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            t.elapsed()
+        );
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        // Every module's `fork()` resolves through `use super::*`.
+        let allocs = r
+            .findings
+            .iter()
+            .filter(|f| f.rule == crate::RuleId::Alloc)
+            .count();
+        assert_eq!(allocs, 300, "{:#?}", r.findings.first());
+    }
 }

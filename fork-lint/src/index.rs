@@ -89,6 +89,8 @@ pub(crate) struct Ctx<'o> {
     /// Method names the knowledge table says run their argument in a child
     /// (`pre_exec`, `before_exec`): only these method calls can open a region.
     pub child_methods: HashSet<String>,
+    /// Memoised path resolutions: (module, path, expanding an alias).
+    pub resolved: HashMap<(Vec<String>, Vec<String>, bool), crate::resolve::Target>,
     pub parse_errors: Vec<ParseError>,
     /// Memoised function summaries (see `summaries`).
     pub summaries: HashMap<FnId, Rc<crate::summaries::Summary>>,
@@ -118,6 +120,7 @@ impl<'o> Ctx<'o> {
             searched_structs: HashSet::new(),
             keyword_index: HashMap::new(),
             child_methods: child_methods(opts),
+            resolved: HashMap::new(),
             parse_errors: Vec::new(),
             summaries: HashMap::new(),
             in_progress: HashSet::new(),

@@ -69,7 +69,7 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, f: &FnCtx, segs: &[String]) -> Target {
     {
         let mut full = p.clone();
         full.extend(segs.iter().skip(1).cloned());
-        return lookup(ctx, &f.module, &full, 0, true, Some(first));
+        return cached_lookup(ctx, &f.module, &full, Some(first));
     }
     if first == "Self"
         && let (Some(ty), Some(name), 2) = (&f.self_ty, segs.get(1), segs.len())
@@ -79,7 +79,23 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, f: &FnCtx, segs: &[String]) -> Target {
             name: name.clone(),
         };
     }
-    lookup(ctx, &f.module, segs, 0, true, None)
+    cached_lookup(ctx, &f.module, segs, None)
+}
+
+/// [`lookup`] from the top, memoised per module and path.
+fn cached_lookup(
+    ctx: &mut Ctx<'_>,
+    module: &[String],
+    segs: &[String],
+    skip: Option<&str>,
+) -> Target {
+    let key = (module.to_vec(), segs.to_vec(), skip.is_some());
+    if let Some(t) = ctx.resolved.get(&key) {
+        return t.clone();
+    }
+    let t = lookup(ctx, module, segs, 0, true, skip, true);
+    ctx.resolved.insert(key, t.clone());
+    t
 }
 
 /// Resolves `segs` as written in `module`. With `extern_ok`, a path that
@@ -93,6 +109,7 @@ fn lookup(
     depth: usize,
     extern_ok: bool,
     skip: Option<&str>,
+    globs_ok: bool,
 ) -> Target {
     let Some(first) = segs.first() else {
         return Target::Unknown(String::new());
@@ -104,14 +121,14 @@ fn lookup(
     // The crate's own name is an extern crate (integration tests, binaries)
     // unless the crate says `extern crate self as name;` (a `use` alias).
     if first == "crate" {
-        return lookup(ctx, &[], rest, depth + 1, false, None);
+        return lookup(ctx, &[], rest, depth + 1, false, None, globs_ok);
     }
     if first == "self" {
-        return lookup(ctx, module, rest, depth + 1, false, None);
+        return lookup(ctx, module, rest, depth + 1, false, None, globs_ok);
     }
     if first == "super" {
         let parent = module.get(..module.len().saturating_sub(1)).unwrap_or(&[]);
-        return lookup(ctx, parent, rest, depth + 1, false, None);
+        return lookup(ctx, parent, rest, depth + 1, false, None, globs_ok);
     }
     // What the module declares. Cloned out so the context can parse more.
     let (use_path, is_fn, is_mod, is_type, globs) = match ctx.module_scope(module) {
@@ -137,7 +154,7 @@ fn lookup(
     {
         let mut full = p;
         full.extend(rest.iter().cloned());
-        return lookup(ctx, module, &full, depth + 1, true, Some(first));
+        return lookup(ctx, module, &full, depth + 1, true, Some(first), globs_ok);
     }
     if is_mod {
         let mut sub = module.to_vec();
@@ -145,7 +162,7 @@ fn lookup(
         if rest.is_empty() {
             return Target::Unknown(first.clone());
         }
-        return lookup(ctx, &sub, rest, depth + 1, false, None);
+        return lookup(ctx, &sub, rest, depth + 1, false, None, globs_ok);
     }
     if is_type && let [_, name] = segs {
         return Target::LocalMethod {
@@ -153,7 +170,9 @@ fn lookup(
             name: name.clone(),
         };
     }
-    for g in &globs {
+    // Globs are followed one level deep: a glob-imported module's own globs
+    // (often `use super::*;`) would otherwise fan out combinatorially.
+    for g in globs.iter().filter(|_| globs_ok) {
         let local = g
             .first()
             .is_some_and(|s| s == "crate" || s == "self" || s == "super")
@@ -163,7 +182,7 @@ fn lookup(
         if local {
             let mut full = g.clone();
             full.extend(segs.iter().cloned());
-            let t = lookup(ctx, module, &full, depth + 1, false, None);
+            let t = lookup(ctx, module, &full, depth + 1, false, None, false);
             if !matches!(t, Target::Unknown(_)) {
                 return t;
             }

@@ -407,6 +407,9 @@ fn speed_on_corpus() {
     let mut slowest = Vec::new();
     for (krate, fs) in &sources {
         let t = std::time::Instant::now();
+        if std::env::var_os("FORK_LINT_TRACE").is_some() {
+            eprintln!("exhaustive: {} ({} files)", krate.name, krate.files.len());
+        }
         full.extend(check_crate_exhaustive(krate, fs, &options).findings);
         slowest.push((t.elapsed(), krate.name.clone(), krate.files.len()));
     }
