@@ -259,6 +259,13 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         "increments a reference count or duplicates nothing on the heap",
     ),
     method(
+        "drop",
+        HEAP_TYPES,
+        ALLOC,
+        "frees the value's heap memory, and `free` is not async-signal-safe",
+        "move the value out of the child's reach (e.g. `std::mem::forget`) or drop it in the parent",
+    ),
+    method(
         "push",
         GROWABLE,
         ALLOC,
