@@ -52,10 +52,12 @@ pub struct MemoryFs(pub HashMap<PathBuf, String>);
 
 impl FileSystem for MemoryFs {
     fn read(&self, path: &Path) -> io::Result<String> {
-        self.0
-            .get(path)
-            .cloned()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{}: not in memory", path.display())))
+        self.0.get(path).cloned().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{}: not in memory", path.display()),
+            )
+        })
     }
 }
 
@@ -84,7 +86,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { rules: HashMap::new(), knowledge: Knowledge::default(), suppressions: true }
+        Options {
+            rules: HashMap::new(),
+            knowledge: Knowledge::default(),
+            suppressions: true,
+        }
     }
 }
 

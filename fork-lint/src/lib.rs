@@ -31,7 +31,9 @@ mod summaries;
 pub mod suppress;
 mod types;
 
-pub use engine::{check_crate, check_source};
 pub use diagnostic::{ChainStep, FileError, Finding, Level, Location};
-pub use input::{CrateSources, FileSystem, MemoryFs, Options, RealFs, Report, RuleSetting, SourceFile};
+pub use engine::{check_crate, check_source};
+pub use input::{
+    CrateSources, FileSystem, MemoryFs, Options, RealFs, Report, RuleSetting, SourceFile,
+};
 pub use rules::{RuleId, RuleMeta};

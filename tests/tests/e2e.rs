@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 
 /// The repository root.
 fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
 }
 
 /// Builds the workspace's binaries and examples once per test run (a no-op
@@ -26,13 +28,26 @@ fn bin_dir() -> &'static Path {
         assert!(status.success(), "cargo build -p fork-lint failed");
         let status = Command::new(&cargo)
             .current_dir(root())
-            .args(["build", "--quiet", "-p", "fork-guard", "--example", "pre_exec_child"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "fork-guard",
+                "--example",
+                "pre_exec_child",
+            ])
             .status()
             .expect("run cargo build");
-        assert!(status.success(), "cargo build -p fork-guard --example pre_exec_child failed");
+        assert!(
+            status.success(),
+            "cargo build -p fork-guard --example pre_exec_child failed"
+        );
         // This test binary is target/<profile>/deps/e2e-<hash>.
         let exe = std::env::current_exe().expect("current exe");
-        exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf()
+        exe.parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>")
+            .to_path_buf()
     })
 }
 
@@ -50,7 +65,8 @@ fn findings(stdout: &[u8]) -> Vec<(String, u64, String, String)> {
     let text = std::str::from_utf8(stdout).expect("utf-8 output");
     let mut out = Vec::new();
     for line in text.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("bad JSON line {line:?}: {e}"));
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("bad JSON line {line:?}: {e}"));
         if v["type"] == "finding" {
             out.push((
                 v["file"].as_str().expect("file").to_string(),
@@ -83,35 +99,65 @@ fn assert_example_findings(found: &[(String, u64, String, String)]) {
     let mut pairs: Vec<(String, String)> = found
         .iter()
         .map(|(file, _, rule, _)| {
-            let name = Path::new(file).file_name().expect("file name").to_string_lossy().into_owned();
+            let name = Path::new(file)
+                .file_name()
+                .expect("file name")
+                .to_string_lossy()
+                .into_owned();
             (name, rule.clone())
         })
         .collect();
     pairs.sort();
     pairs.dedup();
-    let expected: Vec<(String, String)> = EXAMPLE_BUGS.iter().map(|(f, r)| (f.to_string(), r.to_string())).collect();
-    assert_eq!(pairs, expected, "findings on examples/prefork-server differ from its README");
+    let expected: Vec<(String, String)> = EXAMPLE_BUGS
+        .iter()
+        .map(|(f, r)| (f.to_string(), r.to_string()))
+        .collect();
+    assert_eq!(
+        pairs, expected,
+        "findings on examples/prefork-server differ from its README"
+    );
     // The correct hook in hooks.rs (run_start_hook) is silent: every hooks.rs
     // finding is inside run_reload_hook, which comes first in the file.
-    let hooks = std::fs::read_to_string(root().join("examples/prefork-server/src/hooks.rs")).expect("read hooks.rs");
+    let hooks = std::fs::read_to_string(root().join("examples/prefork-server/src/hooks.rs"))
+        .expect("read hooks.rs");
     let good_start = hooks
         .lines()
         .position(|l| l.contains("fn run_start_hook"))
         .expect("hooks.rs has run_start_hook") as u64
         + 1;
-    let reload = hooks.lines().position(|l| l.contains("fn run_reload_hook")).expect("run_reload_hook") as u64 + 1;
-    let (lo, hi) = if good_start < reload { (good_start, reload) } else { (good_start, u64::MAX) };
+    let reload = hooks
+        .lines()
+        .position(|l| l.contains("fn run_reload_hook"))
+        .expect("run_reload_hook") as u64
+        + 1;
+    let (lo, hi) = if good_start < reload {
+        (good_start, reload)
+    } else {
+        (good_start, u64::MAX)
+    };
     for (file, line, rule, _) in found {
         if file.ends_with("hooks.rs") {
-            assert!(!(lo..hi).contains(line), "run_start_hook must stay silent, got {rule} at line {line}");
+            assert!(
+                !(lo..hi).contains(line),
+                "run_start_hook must stay silent, got {rule} at line {line}"
+            );
         }
     }
 }
 
 #[test]
 fn fork_lint_finds_the_example_bugs() {
-    let out = run("fork-lint", &["--format", "json", "examples/prefork-server"]);
-    assert_eq!(out.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        "fork-lint",
+        &["--format", "json", "examples/prefork-server"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_example_findings(&findings(&out.stdout));
 }
 
@@ -121,8 +167,14 @@ fn fork_lint_human_output_is_rustc_style() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("error[stdio]:"), "{text}");
-    assert!(text.contains("--> examples/prefork-server/src/worker.rs:"), "{text}");
-    assert!(text.contains("= note: child calls child_started()"), "{text}");
+    assert!(
+        text.contains("--> examples/prefork-server/src/worker.rs:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("= note: child calls child_started()"),
+        "{text}"
+    );
     assert!(text.contains("= help:"), "{text}");
 }
 
@@ -131,21 +183,38 @@ fn cargo_subcommand_agrees_with_the_path_mode() {
     // cargo runs `cargo-fork-lint fork-lint ARGS`.
     let out = run(
         "cargo-fork-lint",
-        &["fork-lint", "--manifest-path", "examples/prefork-server/Cargo.toml", "--format", "json"],
+        &[
+            "fork-lint",
+            "--manifest-path",
+            "examples/prefork-server/Cargo.toml",
+            "--format",
+            "json",
+        ],
     );
-    assert_eq!(out.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_example_findings(&findings(&out.stdout));
 }
 
 #[test]
 fn sarif_output_names_every_rule_and_result() {
-    let out = run("fork-lint", &["--format", "sarif", "examples/prefork-server"]);
+    let out = run(
+        "fork-lint",
+        &["--format", "sarif", "examples/prefork-server"],
+    );
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
     assert_eq!(v["version"], "2.1.0");
     let run = &v["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
-    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().expect("id")).collect();
+    let ids: Vec<&str> = rules
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect();
     for (_, rule) in EXAMPLE_BUGS {
         assert!(ids.contains(rule), "rule {rule} missing from SARIF rules");
     }
@@ -154,23 +223,49 @@ fn sarif_output_names_every_rule_and_result() {
     for r in results {
         let idx = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
         assert_eq!(rules[idx]["id"], r["ruleId"]);
-        assert!(r["locations"][0]["physicalLocation"]["region"]["startColumn"].as_u64().expect("column") >= 1);
+        assert!(
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"]
+                .as_u64()
+                .expect("column")
+                >= 1
+        );
     }
 }
 
 fn run_json_stdout() -> Vec<u8> {
-    run("fork-lint", &["--format", "json", "examples/prefork-server"]).stdout
+    run(
+        "fork-lint",
+        &["--format", "json", "examples/prefork-server"],
+    )
+    .stdout
 }
 
 /// Dogfood: the lint passes its own checks on the workspace's library code,
 /// which includes fork-guard's child-side zone.
 #[test]
 fn our_own_sources_pass_the_lint() {
-    let out = run("fork-lint", &["--format", "json", "fork-lint/src", "fork-guard/src", "fork-guard-macros/src"]);
+    let out = run(
+        "fork-lint",
+        &[
+            "--format",
+            "json",
+            "fork-lint/src",
+            "fork-guard/src",
+            "fork-guard-macros/src",
+        ],
+    );
     let found = findings(&out.stdout);
     let errors: Vec<_> = found.iter().filter(|f| f.3 == "error").collect();
-    assert!(errors.is_empty(), "fork-lint reports errors in our own sources: {errors:#?}");
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        errors.is_empty(),
+        "fork-lint reports errors in our own sources: {errors:#?}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -183,7 +278,10 @@ fn explain_prints_every_rule() {
         let out = run("fork-lint", &["--explain", rule]);
         assert!(out.status.success());
         let doc = String::from_utf8_lossy(&out.stdout);
-        assert!(doc.contains("What it does") && doc.contains("Use instead"), "--explain {rule}: {doc}");
+        assert!(
+            doc.contains("What it does") && doc.contains("Use instead"),
+            "--explain {rule}: {doc}"
+        );
     }
 }
 

@@ -28,7 +28,6 @@ macro_rules! declare_rule {
     };
 }
 
-
 mod alloc;
 mod allocating_wrapper;
 mod env;
@@ -180,9 +179,14 @@ mod tests {
                     r.name
                 );
             }
-            assert!(r.docs.contains("Use instead:"), "rule `{}` lacks `Use instead:`", r.name);
             assert!(
-                r.summary.chars().next().is_some_and(|c| !c.is_uppercase()) && !r.summary.ends_with('.'),
+                r.docs.contains("Use instead:"),
+                "rule `{}` lacks `Use instead:`",
+                r.name
+            );
+            assert!(
+                r.summary.chars().next().is_some_and(|c| !c.is_uppercase())
+                    && !r.summary.ends_with('.'),
                 "summary of `{}` must be lowercase without trailing period",
                 r.name
             );
