@@ -83,6 +83,9 @@ pub(crate) struct Ctx<'o> {
     methods: HashMap<String, Vec<FnId>>,
     /// Struct name -> field name -> field type.
     pub structs: HashMap<String, HashMap<String, syn::Type>>,
+    /// `static`/`const` name -> its type (crate-wide, like `structs`).
+    pub statics: HashMap<String, syn::Type>,
+    searched_statics: HashSet<String>,
     searched_fn_names: HashSet<String>,
     searched_structs: HashSet<String>,
     keyword_index: HashMap<&'static str, HashMap<String, Vec<FileId>>>,
@@ -116,6 +119,8 @@ impl<'o> Ctx<'o> {
             impls: HashMap::new(),
             methods: HashMap::new(),
             structs: HashMap::new(),
+            statics: HashMap::new(),
+            searched_statics: HashSet::new(),
             searched_fn_names: HashSet::new(),
             searched_structs: HashSet::new(),
             keyword_index: HashMap::new(),
@@ -283,6 +288,12 @@ impl<'o> Ctx<'o> {
                             .unwrap_or_else(|| i.to_string());
                         fields.insert(key, f.ty);
                     }
+                }
+                syn::Item::Static(st) => {
+                    self.statics.insert(st.ident.to_string(), *st.ty);
+                }
+                syn::Item::Const(c) => {
+                    self.statics.insert(c.ident.to_string(), *c.ty);
                 }
                 syn::Item::Enum(e) => {
                     self.scope_mut(module).types.insert(e.ident.to_string());
@@ -467,6 +478,20 @@ impl<'o> Ctx<'o> {
         }
         self.structs.get(name)?.get(field).cloned()
     }
+
+    /// The declared type of the `static` or `const` item `name`, parsing
+    /// files that define it if needed (`static REQUESTS: Mutex<..>` makes
+    /// `REQUESTS.lock()` a known `Mutex::lock`).
+    pub fn static_type(&mut self, name: &str) -> Option<syn::Type> {
+        if !self.statics.contains_key(name) && self.searched_statics.insert(name.to_string()) {
+            let mut hits = self.files_defining("static", name);
+            hits.extend(self.files_defining("const", name));
+            for i in hits {
+                self.ensure_parsed(i);
+            }
+        }
+        self.statics.get(name).cloned()
+    }
 }
 
 /// `name -> files` for every `keyword name` in the files' text (`fn foo`,
@@ -495,9 +520,20 @@ fn build_keyword_index(files: &[FileSlot], keyword: &str) -> HashMap<String, Vec
             let rest = rest.get(ws..).unwrap_or(&[]);
             let rest = rest.strip_prefix(b"r#").unwrap_or(rest);
             let len = rest.iter().take_while(|b| is_ident_byte(**b)).count();
-            let Some(name) = rest.get(..len).and_then(|n| std::str::from_utf8(n).ok()) else {
+            let Some(mut name) = rest.get(..len).and_then(|n| std::str::from_utf8(n).ok()) else {
                 continue;
             };
+            if name == "mut" {
+                // `static mut NAME`: the name is the next identifier.
+                let after = rest.get(len..).unwrap_or(&[]);
+                let ws = after.iter().take_while(|b| b.is_ascii_whitespace()).count();
+                let after = after.get(ws..).unwrap_or(&[]);
+                let n = after.iter().take_while(|b| is_ident_byte(**b)).count();
+                match after.get(..n).and_then(|n| std::str::from_utf8(n).ok()) {
+                    Some(next) if !next.is_empty() => name = next,
+                    _ => continue,
+                }
+            }
             if name.is_empty() {
                 continue;
             }

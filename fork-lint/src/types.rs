@@ -225,9 +225,20 @@ pub(crate) fn expr_guess(
         syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
             expr_guess(ctx, f, env, &u.expr, depth + 1)
         }
-        syn::Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
-            let name = p.path.segments.first()?.ident.to_string();
-            env.vars.get(&name).filter(|g| !g.is_empty()).cloned()
+        syn::Expr::Path(p) if p.qself.is_none() => {
+            let name = p.path.segments.last()?.ident.to_string();
+            if p.path.segments.len() == 1 && env.vars.contains_key(&name) {
+                return env.vars.get(&name).filter(|g| !g.is_empty()).cloned();
+            }
+            // A `static`/`const` item (SCREAMING_CASE by convention): its
+            // declared type.
+            if name.starts_with(|c: char| c.is_ascii_uppercase())
+                && !name.chars().any(|c| c.is_ascii_lowercase())
+            {
+                let ty = ctx.static_type(&name)?;
+                return Some(type_guess(ctx, f, &ty));
+            }
+            None
         }
         syn::Expr::Call(c) => {
             let syn::Expr::Path(p) = strip(&c.func) else {
