@@ -240,8 +240,10 @@ fn run_json_stdout() -> Vec<u8> {
     .stdout
 }
 
-/// Dogfood: the lint passes its own checks on the workspace's library code,
-/// which includes fork-guard's child-side zone.
+/// Dogfood: the lint passes its own checks on the workspace's library code.
+/// That includes fork-guard's `pthread_atfork` child handler and everything
+/// it calls (the child-side zone), which the lint treats as child code;
+/// `dogfood_sees_the_guard_child_handler` shows that it does.
 #[test]
 fn our_own_sources_pass_the_lint() {
     let out = run(
@@ -301,4 +303,58 @@ fn guarded_pre_exec_example_runs() {
         !String::from_utf8_lossy(&out.stderr).contains("fork-guard: error"),
         "the guard must not fire on a clean child"
     );
+}
+
+/// The dogfood test is not vacuous: a `println!` planted in a copy of
+/// fork-guard's atfork child handler is reported.
+#[test]
+fn dogfood_sees_the_guard_child_handler() {
+    let copy = std::env::temp_dir().join(format!("fork-guard-dogfood-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy).expect("create scratch dir");
+    let src = root().join("fork-guard/src");
+    let mut planted = false;
+    for entry in walk(&src) {
+        let rel = entry.strip_prefix(&src).expect("under src");
+        let dest = copy.join(rel);
+        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+        let mut text = std::fs::read_to_string(&entry).expect("read source");
+        if let Some(at) = text.find("extern \"C\" fn child_handler()")
+            && let Some(open) = text[at..].find('{')
+        {
+            text.insert_str(at + open + 1, "\n    println!(\"planted\");\n");
+            planted = true;
+        }
+        std::fs::write(&dest, text).expect("write copy");
+    }
+    assert!(
+        planted,
+        "fork-guard has no `extern \"C\" fn child_handler()` any more"
+    );
+    let out = run(
+        "fork-lint",
+        &["--format", "json", copy.to_str().expect("utf-8 temp path")],
+    );
+    let found = findings(&out.stdout);
+    let _ = std::fs::remove_dir_all(&copy);
+    assert!(
+        found
+            .iter()
+            .any(|(_, _, rule, level)| rule == "stdio" && level == "error"),
+        "the planted println! in the atfork child handler was not reported: {found:#?}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read dir") {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
 }

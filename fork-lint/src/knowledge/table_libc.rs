@@ -8,8 +8,8 @@
 //! Rust, that POSIX does not list but that is async-signal-safe (`dup3`,
 //! `prctl`, `WEXITSTATUS`).
 
-use super::ApiEntry;
 use super::build::*;
+use super::{ApiEntry, Verdict};
 
 const FIX_ALLOC: &str = "allocate in the parent before fork and pass the pointer into the child";
 const FIX_STDIO: &str = "use `libc::write` on a buffer prepared before fork";
@@ -45,6 +45,12 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         "libc::clone",
         RUNS_IN_CHILD,
         "runs the callback in a new child process or thread, depending on the flags",
+        "",
+    ),
+    func(
+        "libc::pthread_atfork",
+        Verdict::RunsInChild { arg: 2 },
+        "registers fork handlers; the third one runs in every child that `fork` creates, before `fork` returns there",
         "",
     ),
     func(
