@@ -130,7 +130,7 @@ pub fn check_child_fn(item: &syn::ItemFn, options: &Options) -> EmbeddedReport {
     finish(ctx, raw, options)
 }
 
-/// `fork_guard::child!(|| ..)` or a marked closure: the closure body is
+/// `fork_guard::child_closure!(|| ..)` or a marked closure: the closure body is
 /// child code.
 pub fn check_child_closure(closure: &syn::ExprClosure, options: &Options) -> EmbeddedReport {
     let (mut ctx, _) = ctx_for(options, None);
@@ -145,7 +145,7 @@ pub fn check_child_closure(closure: &syn::ExprClosure, options: &Options) -> Emb
         body: Body::Closure(closure),
         vfork: false,
         fallthrough: false,
-        label: "child code starts here (fork_guard::child!)".to_string(),
+        label: "child code starts here (fork_guard::child_closure!)".to_string(),
         site: Site {
             file: 0,
             span: closure.or1_token.span,

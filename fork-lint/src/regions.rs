@@ -1,6 +1,6 @@
 //! Child regions: fork sites and the branch of their result that runs in the
 //! child, callbacks that run in a child (`pre_exec`, `clone`), and code
-//! marked `#[fork_guard::child]` / `fork_guard::child!(..)`.
+//! marked `#[fork_guard::child]` / `fork_guard::child_closure!(..)`.
 //!
 //! What is a fork site or a callback comes from the knowledge table. The only
 //! names matched here are the shapes of a fork's result (`0`, `Child` in
@@ -21,8 +21,12 @@ use crate::rules::RuleId;
 use crate::summaries::{Step, Walker};
 use crate::types::{Env, env_of, expr_guess, strip};
 
-/// The marker attribute/macro that declares child code.
+/// The marker attribute that declares a child function (or, on nightly, a
+/// child closure).
 pub(crate) const CHILD_MARKER: &[&str] = &["fork_guard::child"];
+/// The marker macro that declares a child closure. (An attribute macro and a
+/// function-like macro cannot share the name `child`.)
+pub(crate) const CHILD_CLOSURE_MARKER: &[&str] = &["fork_guard::child_closure"];
 
 /// A finding before its spans become locations.
 #[derive(Debug, Clone)]
@@ -380,7 +384,7 @@ impl<'a> Visit<'a> for Finder<'a, '_, '_> {
     }
 
     fn visit_macro(&mut self, mac: &'a syn::Macro) {
-        if path_is(self.ctx, &self.f, &mac.path, CHILD_MARKER)
+        if path_is(self.ctx, &self.f, &mac.path, CHILD_CLOSURE_MARKER)
             && let Ok(e) = mac.parse_body::<syn::Expr>()
         {
             let body = match e {
@@ -391,7 +395,7 @@ impl<'a> Visit<'a> for Finder<'a, '_, '_> {
                 body,
                 vfork: false,
                 fallthrough: false,
-                label: "child code starts here (fork_guard::child!)".to_string(),
+                label: "child code starts here (fork_guard::child_closure!)".to_string(),
                 site: self.site(mac.span()),
             });
         }

@@ -504,13 +504,26 @@ mod tests {
         );
         assert!(c.threads().iter().any(|t| t.tid == me));
         assert!(c.others_alive >= 1);
-        let n = c.others_alive;
-        c.take(Source::AtFork, None, me, false, &|n| n == "census-probe");
-        assert_eq!(
-            c.others_alive,
-            n - 1,
-            "an allow-listed thread does not count"
-        );
+        // Other tests' threads come and go while this one runs (libtest
+        // runs tests in parallel): compare two takes only when the total
+        // thread count did not change between them.
+        let mut compared = false;
+        for _ in 0..1000 {
+            c.take(Source::AtFork, None, me, false, &|n| n == "never");
+            let (n, total) = (c.others_alive, c.threads_total);
+            c.take(Source::AtFork, None, me, false, &|n| n == "census-probe");
+            if c.threads_total != total {
+                continue;
+            }
+            assert_eq!(
+                c.others_alive,
+                n - 1,
+                "an allow-listed thread does not count"
+            );
+            compared = true;
+            break;
+        }
+        assert!(compared, "the thread count never held still for two takes");
         tx.send(()).unwrap();
         t.join().unwrap();
     }
