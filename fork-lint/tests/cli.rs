@@ -2,39 +2,14 @@
 //! documentation, robustness on weird input. Each test builds its own input
 //! in a temporary folder.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_fork-lint");
 
 /// A temporary folder, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("fork-lint-cli-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.0.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod support;
+use support::TempDir;
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
@@ -88,7 +63,7 @@ fn main() {
 
 #[test]
 fn nonexistent_path_is_a_usage_error_naming_it() {
-    let dir = TempDir::new("nonexistent");
+    let dir = TempDir::new("cli", "nonexistent");
     let o = run_in(dir.path(), &["no/such/dir"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let err = stderr(&o);
@@ -105,7 +80,7 @@ fn nonexistent_path_is_a_usage_error_naming_it() {
 
 #[test]
 fn nonexistent_path_does_not_stop_the_others() {
-    let dir = TempDir::new("partial");
+    let dir = TempDir::new("cli", "partial");
     dir.write("ok/main.rs", CLEAN_CHILD);
     let o = run_in(dir.path(), &["missing.rs", "ok", "--format", "json"]);
     assert_eq!(code(&o), 2);
@@ -128,7 +103,7 @@ fn nonexistent_path_does_not_stop_the_others() {
 
 #[test]
 fn a_file_that_is_not_rust_is_an_error_naming_it() {
-    let dir = TempDir::new("not-rust");
+    let dir = TempDir::new("cli", "not-rust");
     dir.write("Cargo.toml", "[package]\nname = \"x\"\n");
     let o = run_in(dir.path(), &["Cargo.toml"]);
     assert_eq!(code(&o), 2);
@@ -142,7 +117,7 @@ fn a_file_that_is_not_rust_is_an_error_naming_it() {
 #[cfg(unix)]
 #[test]
 fn a_special_file_is_an_error_naming_it() {
-    let dir = TempDir::new("fifo");
+    let dir = TempDir::new("cli", "fifo");
     let fifo = dir.path().join("pipe.rs");
     let made = Command::new("mkfifo").arg(&fifo).status();
     if !made.is_ok_and(|s| s.success()) {
@@ -163,7 +138,7 @@ fn a_special_file_is_an_error_naming_it() {
 
 #[test]
 fn clean_and_empty_inputs_exit_zero() {
-    let dir = TempDir::new("clean");
+    let dir = TempDir::new("cli", "clean");
     let o = run_in(dir.path(), &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(
@@ -184,7 +159,7 @@ fn clean_and_empty_inputs_exit_zero() {
 
 #[test]
 fn gitignored_hidden_and_target_files_are_skipped() {
-    let dir = TempDir::new("ignore");
+    let dir = TempDir::new("cli", "ignore");
     dir.write(
         "Cargo.toml",
         "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n",
@@ -207,7 +182,7 @@ fn gitignored_hidden_and_target_files_are_skipped() {
 
 #[test]
 fn explain_prints_the_docs_of_every_rule() {
-    let dir = TempDir::new("explain");
+    let dir = TempDir::new("cli", "explain");
     let list = run_in(dir.path(), &["--list-rules"]);
     assert_eq!(code(&list), 0);
     let ids: Vec<String> = stdout(&list)
@@ -253,7 +228,7 @@ fn explain_prints_the_docs_of_every_rule() {
 
 #[test]
 fn bad_flags_are_usage_errors() {
-    let dir = TempDir::new("usage");
+    let dir = TempDir::new("cli", "usage");
     let o = run_in(dir.path(), &["--format", "xml"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("xml"), "{}", stderr(&o));
@@ -264,7 +239,7 @@ fn bad_flags_are_usage_errors() {
 
 #[test]
 fn bad_baseline_is_an_error_naming_it() {
-    let dir = TempDir::new("baseline");
+    let dir = TempDir::new("cli", "baseline");
     dir.write("main.rs", CLEAN_CHILD);
     let o = run_in(dir.path(), &["--baseline", "nope.json"]);
     assert_eq!(code(&o), 2);
@@ -282,7 +257,7 @@ fn bad_baseline_is_an_error_naming_it() {
 
 #[test]
 fn configuration_excludes_paths_and_bad_configuration_is_an_error() {
-    let dir = TempDir::new("config");
+    let dir = TempDir::new("cli", "config");
     dir.write("src/main.rs", CLEAN_CHILD);
     dir.write("vendor/dep/src/lib.rs", ALLOC_IN_CHILD);
     dir.write("src/generated/out.rs", ALLOC_IN_CHILD);
@@ -324,7 +299,7 @@ fn configuration_excludes_paths_and_bad_configuration_is_an_error() {
 
 #[test]
 fn weird_input_never_panics() {
-    let dir = TempDir::new("weird");
+    let dir = TempDir::new("cli", "weird");
     dir.write("empty.rs", "");
     dir.write("junk.rs", [0u8, 159, 146, 150, 0xff, 0xfe, 7, 0, 0, 13, 10]);
     dir.write("latin1.rs", b"fn main() { let s = \"caf\xe9\"; }\n");
@@ -372,7 +347,7 @@ fn weird_input_never_panics() {
 
 #[test]
 fn json_lines_have_a_type_and_a_summary() {
-    let dir = TempDir::new("json");
+    let dir = TempDir::new("cli", "json");
     dir.write("main.rs", CLEAN_CHILD);
     let o = run_in(dir.path(), &["--format", "json"]);
     let lines: Vec<serde_json::Value> = stdout(&o)
@@ -397,7 +372,7 @@ fn json_lines_have_a_type_and_a_summary() {
 
 #[test]
 fn sarif_has_the_shape_code_scanning_needs() {
-    let dir = TempDir::new("sarif");
+    let dir = TempDir::new("cli", "sarif");
     dir.write("main.rs", CLEAN_CHILD);
     let o = run_in(dir.path(), &["--format", "sarif"]);
     assert_eq!(code(&o), 0);
@@ -432,7 +407,7 @@ fn sarif_has_the_shape_code_scanning_needs() {
 
 #[test]
 fn sarif_reports_unreadable_paths_as_notifications() {
-    let dir = TempDir::new("sarif-errors");
+    let dir = TempDir::new("cli", "sarif-errors");
     let o = run_in(dir.path(), &["--format", "sarif", "gone"]);
     assert_eq!(code(&o), 2);
     let log: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -448,7 +423,7 @@ fn sarif_reports_unreadable_paths_as_notifications() {
 
 #[test]
 fn github_annotations_escape_properties() {
-    let dir = TempDir::new("github");
+    let dir = TempDir::new("cli", "github");
     let o = run_in(dir.path(), &["--format", "github", "a,b:c%d"]);
     assert_eq!(code(&o), 2);
     assert_eq!(
@@ -459,7 +434,7 @@ fn github_annotations_escape_properties() {
 
 #[test]
 fn color_follows_the_flag() {
-    let dir = TempDir::new("color");
+    let dir = TempDir::new("cli", "color");
     let o = run_in(dir.path(), &["--color", "always", "--explain", "alloc"]);
     assert_eq!(code(&o), 0);
     let o = run_in(dir.path(), &["--color", "rainbow"]);

@@ -2,38 +2,13 @@
 //! fields of every format, parse errors that do not stop the run, baselines
 //! and suppressions through the command line.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_fork-lint");
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("fork-lint-findings-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn write(&self, rel: &str, contents: &str) {
-        let path = self.0.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod support;
+use support::TempDir;
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
@@ -80,7 +55,7 @@ fn write_chain_crate(dir: &TempDir) {
 
 #[test]
 fn a_hazard_in_a_child_exits_one_with_a_rustc_style_report() {
-    let dir = TempDir::new("human");
+    let dir = TempDir::new("findings", "human");
     write_chain_crate(&dir);
     let o = run_in(dir.path(), &[]);
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
@@ -102,7 +77,7 @@ fn a_hazard_in_a_child_exits_one_with_a_rustc_style_report() {
 
 #[test]
 fn json_findings_carry_every_documented_field() {
-    let dir = TempDir::new("json");
+    let dir = TempDir::new("findings", "json");
     write_chain_crate(&dir);
     let o = run_in(dir.path(), &["--format", "json"]);
     assert_eq!(code(&o), 1);
@@ -136,7 +111,7 @@ fn json_findings_carry_every_documented_field() {
 
 #[test]
 fn sarif_results_point_at_rules_and_carry_the_chain() {
-    let dir = TempDir::new("sarif");
+    let dir = TempDir::new("findings", "sarif");
     write_chain_crate(&dir);
     let o = run_in(dir.path(), &["--format", "sarif"]);
     assert_eq!(code(&o), 1);
@@ -178,7 +153,7 @@ fn sarif_results_point_at_rules_and_carry_the_chain() {
 
 #[test]
 fn github_annotations_for_findings() {
-    let dir = TempDir::new("github");
+    let dir = TempDir::new("findings", "github");
     write_chain_crate(&dir);
     let o = run_in(dir.path(), &["--format", "github"]);
     assert_eq!(code(&o), 1);
@@ -196,7 +171,7 @@ fn github_annotations_for_findings() {
 
 #[test]
 fn an_unparsable_file_is_reported_and_the_rest_still_checked() {
-    let dir = TempDir::new("parse");
+    let dir = TempDir::new("findings", "parse");
     write_chain_crate(&dir);
     // Unparsable, and worth parsing: it forks.
     dir.write(
@@ -226,7 +201,7 @@ fn an_unparsable_file_is_reported_and_the_rest_still_checked() {
 
 #[test]
 fn baseline_round_trip_hides_known_findings_only() {
-    let dir = TempDir::new("baseline");
+    let dir = TempDir::new("findings", "baseline");
     write_chain_crate(&dir);
     let o = run_in(dir.path(), &["--write-baseline", "fork-lint-baseline.json"]);
     assert_eq!(code(&o), 1);
@@ -257,7 +232,7 @@ fn baseline_round_trip_hides_known_findings_only() {
 
 #[test]
 fn suppressions_apply_unless_no_suppress() {
-    let dir = TempDir::new("suppress");
+    let dir = TempDir::new("findings", "suppress");
     write_chain_crate(&dir);
     dir.write(
         "src/main.rs",
@@ -280,7 +255,7 @@ fn suppressions_apply_unless_no_suppress() {
 
 #[test]
 fn workspace_folders_split_into_crates_that_resolve_their_own_calls() {
-    let dir = TempDir::new("workspace");
+    let dir = TempDir::new("findings", "workspace");
     dir.write("Cargo.toml", "[workspace]\nmembers = [\"a\", \"b\"]\n");
     // Both crates define `helper`; only `a`'s allocates.
     dir.write(
@@ -318,7 +293,7 @@ fn workspace_folders_split_into_crates_that_resolve_their_own_calls() {
 
 #[test]
 fn colour_only_when_asked_or_on_a_terminal() {
-    let dir = TempDir::new("color");
+    let dir = TempDir::new("findings", "color");
     write_chain_crate(&dir);
     let piped = run_in(dir.path(), &[]);
     assert!(!stdout(&piped).contains('\u{1b}'), "piped output is plain");
@@ -332,7 +307,7 @@ fn colour_only_when_asked_or_on_a_terminal() {
 
 #[test]
 fn a_closed_stdout_ends_the_output_quietly() {
-    let dir = TempDir::new("pipe");
+    let dir = TempDir::new("findings", "pipe");
     // Enough findings for the output to overflow any pipe buffer.
     let mut body = String::from("fn main() {\n    if unsafe { libc::fork() } == 0 {\n");
     for i in 0..3000 {
