@@ -63,6 +63,20 @@ impl Location {
     }
 }
 
+impl Location {
+    /// Line 1, column 1 of `file`: where a whole-file problem (unreadable,
+    /// not parsed, not analysed) is reported.
+    pub fn file_start(file: PathBuf) -> Location {
+        Location {
+            file,
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+        }
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)

@@ -12,7 +12,7 @@
 //! an aborted run.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{ChainStep, FileError, Finding, Location};
 use crate::index::{Ctx, Site};
@@ -95,17 +95,13 @@ fn on_big_stack(krate: &CrateSources, f: &(dyn Fn() -> Report + Sync)) -> Report
         Some(Err(_)) => Report {
             findings: Vec::new(),
             errors: vec![FileError {
-                location: Location {
-                    file: krate
+                location: Location::file_start(
+                    krate
                         .files
                         .first()
                         .map(|f| f.path.clone())
                         .unwrap_or_default(),
-                    line: 1,
-                    column: 1,
-                    end_line: 1,
-                    end_column: 1,
-                },
+                ),
                 message: format!(
                     "internal error: fork-lint's analysis of crate `{}` panicked (please report this bug)",
                     krate.name
@@ -128,13 +124,7 @@ fn run(
         let text = match text {
             Ok(t) if nesting_depth(t.as_bytes()) > MAX_NESTING => {
                 report.errors.push(FileError {
-                    location: Location {
-                        file: sf.path.clone(),
-                        line: 1,
-                        column: 1,
-                        end_line: 1,
-                        end_column: 1,
-                    },
+                    location: Location::file_start(sf.path.clone()),
                     message: format!(
                         "not checked: {} nests brackets more than {MAX_NESTING} levels deep",
                         sf.path.display()
@@ -145,13 +135,7 @@ fn run(
             Ok(t) => Some(t.clone()),
             Err(e) => {
                 report.errors.push(FileError {
-                    location: Location {
-                        file: sf.path.clone(),
-                        line: 1,
-                        column: 1,
-                        end_line: 1,
-                        end_column: 1,
-                    },
+                    location: Location::file_start(sf.path.clone()),
                     message: format!("cannot read {}: {e}", sf.path.display()),
                 });
                 None
@@ -257,13 +241,7 @@ fn nesting_depth(text: &[u8]) -> usize {
 fn locate(ctx: &Ctx<'_>, site: Site) -> Location {
     match ctx.files.get(site.file) {
         Some(f) => Location::from_span(&f.path, site.span),
-        None => Location {
-            file: Default::default(),
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 1,
-        },
+        None => Location::file_start(PathBuf::new()),
     }
 }
 
