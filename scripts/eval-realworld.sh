@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Evaluation of fork-lint on the labelled real-world development set (issue 8).
+# Not a test: `cargo test` never runs it.
+#
+#   scripts/eval-realworld.sh [--no-build] [--quiet] [CRATE...]
+#
+# 1. builds the release binary (unless --no-build; FORK_LINT=path overrides it);
+# 2. unpacks the pinned crates with ../shared/realworld/fetch (or uses
+#    FORK_LINT_REALWORLD=DIR/crates when set);
+# 3. runs `fork-lint --format json .` inside each crate directory, so files are
+#    crate-relative, into a temporary folder (KEEP_FINDINGS=DIR keeps them);
+# 4. scores the findings against fork-lint/eval/realworld.toml with
+#    scripts/eval_realworld.py (matching rule: see that file or the TOML's
+#    header) and prints per crate and total: labelled hazards, found, recall,
+#    findings, true and false positives, precision; then the missed hazards
+#    and the false or unlabelled findings.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=1
+py_args=()
+crates=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build=0 ;;
+    --quiet) py_args+=(--quiet) ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -*) echo "usage: $0 [--no-build] [--quiet] [CRATE...]" >&2; exit 2 ;;
+    *) crates+=("$1") ;;
+  esac
+  shift
+done
+
+bin=${FORK_LINT:-$here/target/release/fork-lint}
+if [ -z "${FORK_LINT:-}" ] && [ "$build" = 1 ]; then
+  (cd "$here" && cargo build --release -q -p fork-lint --bin fork-lint)
+fi
+[ -x "$bin" ] || { echo "no fork-lint binary at $bin (build it or set FORK_LINT)" >&2; exit 2; }
+
+if [ -z "${FORK_LINT_REALWORLD:-}" ]; then
+  fetch=${FETCH_REALWORLD:-$here/../shared/realworld/fetch}
+  [ -x "$fetch" ] || { echo "no corpus: set FORK_LINT_REALWORLD or FETCH_REALWORLD (looked for $fetch)" >&2; exit 2; }
+  FORK_LINT_REALWORLD=$("$fetch")
+fi
+
+labels=$here/fork-lint/eval/realworld.toml
+if [ ${#crates[@]} -eq 0 ]; then
+  mapfile -t crates < <(python3 -c 'import sys, tomllib; print("\n".join(sorted(tomllib.load(open(sys.argv[1], "rb"))["crates"])))' "$labels")
+fi
+
+out=${KEEP_FINDINGS:-$(mktemp -d)}
+mkdir -p "$out"
+[ -n "${KEEP_FINDINGS:-}" ] || trap 'rm -rf "$out"' EXIT
+echo "fork-lint: $bin"
+echo "corpus:    $FORK_LINT_REALWORLD"
+echo
+for c in "${crates[@]}"; do
+  dir=$FORK_LINT_REALWORLD/$c
+  [ -d "$dir" ] || { echo "missing crate $dir" >&2; exit 2; }
+  # Exit status 1 means findings, 2 that some file did not parse (reported as
+  # `error` lines, which the scorer prints); only a crash is fatal here.
+  status=0
+  (cd "$dir" && "$bin" --format json .) > "$out/$c.jsonl" 2> "$out/$c.stderr" || status=$?
+  if [ "$status" -gt 2 ]; then
+    echo "fork-lint failed on $c (exit $status):" >&2
+    cat "$out/$c.stderr" >&2
+    exit 2
+  fi
+done
+
+args=("$labels" "$out")
+for c in "${crates[@]}"; do args+=(--crate "$c"); done
+python3 "$here/scripts/eval_realworld.py" "${args[@]}" ${py_args[@]+"${py_args[@]}"}

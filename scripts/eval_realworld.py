@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Scores fork-lint's findings on the real-world development set against labels.
+
+    eval_realworld.py LABELS.toml FINDINGS_DIR [--crate NAME]... [--quiet]
+
+LABELS.toml is fork-lint/eval/realworld.toml (its header states the labelling
+policy). FINDINGS_DIR holds one `<crate>.jsonl` per crate: the JSON Lines
+output of `fork-lint --format json .` run inside that crate's directory, so
+that every `file` is relative to the crate (scripts/eval-realworld.sh makes
+them).
+
+Matching (the same rule as the header of realworld.toml):
+
+- a finding matches a hazard label when the rule is the same, the file is the
+  same and the label's line is the finding's primary line or the line of any
+  step of its chain (fork-lint reports a hazard reached through calls at the
+  call in the child region, with the chain down to the hazard);
+- a hazard is found when at least one finding matches it;
+- a finding is a true positive when it matches at least one hazard label;
+  otherwise it is a false positive: "on a safe label" when its hazard site
+  (the last chain step, or the primary location without a chain) is on a
+  `safe` line, else "unlabelled" (also counted as false, and listed so that a
+  reviewer can relabel it). An unlabelled finding on a labelled hazard's line
+  with another rule is listed as "right line, other rule".
+
+recall = found / labelled hazards; precision = true positives / findings.
+Standard library only (tomllib needs Python 3.11).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def norm(path: str) -> str:
+    """Crate-relative, `/`-separated, without a leading `./`."""
+    path = path.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+@dataclass(frozen=True)
+class Hazard:
+    file: str
+    line: int
+    rule: str
+    note: str
+    bug: str | None
+
+
+@dataclass(frozen=True)
+class Safe:
+    file: str
+    line: int
+    note: str
+
+
+@dataclass
+class Finding:
+    rule: str
+    level: str
+    file: str
+    line: int
+    message: str
+    chain: list[tuple[str, int]]
+
+    def lines(self) -> set[tuple[str, int]]:
+        """Every (file, line) the finding points at: primary and chain steps."""
+        return {(self.file, self.line), *self.chain}
+
+    def site(self) -> tuple[str, int]:
+        """Where the finding says the hazardous operation is."""
+        return self.chain[-1] if self.chain else (self.file, self.line)
+
+    def where(self) -> str:
+        s = f"{self.file}:{self.line}"
+        if self.chain and self.site() != (self.file, self.line):
+            s += f" (-> {self.site()[0]}:{self.site()[1]})"
+        return s
+
+
+@dataclass
+class CrateScore:
+    name: str
+    hazards: list[Hazard]
+    safes: list[Safe]
+    findings: list[Finding]
+    errors: list[str]
+    found: list[Hazard] = field(default_factory=list)
+    missed: list[Hazard] = field(default_factory=list)
+    true_pos: list[Finding] = field(default_factory=list)
+    on_safe: list[tuple[Finding, Safe]] = field(default_factory=list)
+    other_rule: list[tuple[Finding, Hazard]] = field(default_factory=list)
+    unlabelled: list[Finding] = field(default_factory=list)
+
+
+def load_labels(path: Path) -> dict[str, tuple[list[Hazard], list[Safe]]]:
+    with path.open("rb") as f:
+        doc = tomllib.load(f)
+    crates = doc.get("crates", {})
+    out = {}
+    for name, c in crates.items():
+        hazards = [
+            Hazard(norm(h["file"]), int(h["line"]), h["rule"], h.get("note", ""), h.get("bug"))
+            for h in c.get("hazard", [])
+        ]
+        safes = [Safe(norm(s["file"]), int(s["line"]), s.get("note", "")) for s in c.get("safe", [])]
+        out[name] = (hazards, safes)
+    return out
+
+
+def load_findings(path: Path) -> tuple[list[Finding], list[str]]:
+    findings, errors = [], []
+    if not path.exists():
+        return findings, [f"no output file {path}"]
+    for n, raw in enumerate(path.read_text().splitlines(), 1):
+        raw = raw.strip()
+        if not raw:
+            continue
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as e:
+            errors.append(f"{path.name}:{n}: not JSON ({e})")
+            continue
+        kind = obj.get("type")
+        if kind == "finding":
+            chain = [(norm(s["file"]), int(s["line"])) for s in obj.get("chain") or []]
+            findings.append(
+                Finding(
+                    obj["rule"],
+                    obj.get("level", ""),
+                    norm(obj["file"]),
+                    int(obj["line"]),
+                    obj.get("message", ""),
+                    chain,
+                )
+            )
+        elif kind == "error":
+            errors.append(f"{obj.get('file')}:{obj.get('line')}: {obj.get('message')}")
+    return findings, errors
+
+
+def score(name: str, hazards: list[Hazard], safes: list[Safe], findings: list[Finding], errors: list[str]) -> CrateScore:
+    s = CrateScore(name, hazards, safes, findings, errors)
+    for h in hazards:
+        if any(f.rule == h.rule and (h.file, h.line) in f.lines() for f in findings):
+            s.found.append(h)
+        else:
+            s.missed.append(h)
+    safe_at = {(x.file, x.line): x for x in safes}
+    for f in findings:
+        if any(f.rule == h.rule and (h.file, h.line) in f.lines() for h in hazards):
+            s.true_pos.append(f)
+        elif f.site() in safe_at:
+            s.on_safe.append((f, safe_at[f.site()]))
+        else:
+            same_line = [h for h in hazards if (h.file, h.line) in f.lines()]
+            if same_line:
+                s.other_rule.append((f, same_line[0]))
+            s.unlabelled.append(f)
+    return s
+
+
+def ratio(a: int, b: int) -> str:
+    return f"{a / b:.2f}" if b else "n/a"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("labels", type=Path)
+    ap.add_argument("findings_dir", type=Path)
+    ap.add_argument("--crate", action="append", default=[], help="score only these crates")
+    ap.add_argument("--quiet", action="store_true", help="print the table only")
+    args = ap.parse_args()
+
+    labels = load_labels(args.labels)
+    names = args.crate or sorted(labels)
+    unknown = [n for n in names if n not in labels]
+    if unknown:
+        print(f"eval_realworld: no labels for {', '.join(unknown)}", file=sys.stderr)
+        return 2
+
+    scores = []
+    for name in names:
+        hazards, safes = labels[name]
+        findings, errors = load_findings(args.findings_dir / f"{name}.jsonl")
+        scores.append(score(name, hazards, safes, findings, errors))
+
+    header = f"{'crate':<18} {'hazards':>7} {'found':>5} {'recall':>6} {'findings':>8} {'TP':>4} {'FP-safe':>7} {'FP-unlab':>8} {'precision':>9}"
+    print(header)
+    print("-" * len(header))
+    tot = [0] * 6
+    for s in scores:
+        fp_unl = len(s.unlabelled)
+        row = [len(s.hazards), len(s.found), len(s.findings), len(s.true_pos), len(s.on_safe), fp_unl]
+        tot = [a + b for a, b in zip(tot, row)]
+        print(
+            f"{s.name:<18} {row[0]:>7} {row[1]:>5} {ratio(row[1], row[0]):>6} {row[2]:>8} {row[3]:>4} {row[4]:>7} {row[5]:>8} {ratio(row[3], row[2]):>9}"
+        )
+    print("-" * len(header))
+    print(
+        f"{'total':<18} {tot[0]:>7} {tot[1]:>5} {ratio(tot[1], tot[0]):>6} {tot[2]:>8} {tot[3]:>4} {tot[4]:>7} {tot[5]:>8} {ratio(tot[3], tot[2]):>9}"
+    )
+    labelled = tot[3] + tot[4]
+    print(
+        f"\nrecall {ratio(tot[1], tot[0])} ({tot[1]}/{tot[0]}); precision {ratio(tot[3], tot[2])} "
+        f"({tot[3]}/{tot[2]}, unlabelled findings counted as false); "
+        f"precision on labelled lines only {ratio(tot[3], labelled)} ({tot[3]}/{labelled})"
+    )
+
+    if args.quiet:
+        return 0
+    for s in scores:
+        if not (s.missed or s.on_safe or s.unlabelled or s.errors):
+            continue
+        print(f"\n== {s.name}")
+        for e in s.errors:
+            print(f"  error: {e}")
+        for h in s.missed:
+            bug = f" [bug: {h.bug}]" if h.bug else ""
+            print(f"  missed      {h.rule:<12} {h.file}:{h.line}  {h.note}{bug}")
+        for f, x in s.on_safe:
+            print(f"  FP on safe  {f.rule:<12} {f.where()}  safe: {x.note}")
+        other = {id(f): h for f, h in s.other_rule}
+        for f in s.unlabelled:
+            tag = "other rule " if id(f) in other else "unlabelled "
+            extra = f"  (labelled {other[id(f)].rule} there)" if id(f) in other else ""
+            print(f"  {tag} {f.rule:<12} {f.where()}  {f.message}{extra}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
