@@ -2,7 +2,7 @@
 # Evaluation of fork-lint on the labelled real-world development set (issue 8).
 # Not a test: `cargo test` never runs it.
 #
-#   scripts/eval-realworld.sh [--no-build] [--quiet] [CRATE...]
+#   scripts/eval-realworld.sh [--no-build] [--quiet] [--region-oracle] [CRATE...]
 #
 # 1. builds the release binary (unless --no-build; FORK_LINT=path overrides it);
 # 2. unpacks the pinned crates with ../shared/realworld/fetch (or uses
@@ -14,17 +14,24 @@
 #    header) and prints per crate and total: labelled hazards, found, recall,
 #    findings, true and false positives, precision; then the missed hazards
 #    and the false or unlabelled findings.
+#
+# --region-oracle is a diagnostic: it scores a copy of the crates in which the
+# functions named by the labels' `oracle` entries are marked
+# `#[fork_guard::child]`, i.e. fork-lint is told where the child code is.
+# Hazards found only then are missed because the region is not found.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=1
+oracle=0
 py_args=()
 crates=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=0 ;;
     --quiet) py_args+=(--quiet) ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
-    -*) echo "usage: $0 [--no-build] [--quiet] [CRATE...]" >&2; exit 2 ;;
+    --region-oracle) oracle=1 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -*) echo "usage: $0 [--no-build] [--quiet] [--region-oracle] [CRATE...]" >&2; exit 2 ;;
     *) crates+=("$1") ;;
   esac
   shift
@@ -43,18 +50,29 @@ if [ -z "${FORK_LINT_REALWORLD:-}" ]; then
 fi
 
 labels=$here/fork-lint/eval/realworld.toml
+scorer=$here/scripts/eval_realworld.py
 if [ ${#crates[@]} -eq 0 ]; then
-  mapfile -t crates < <(python3 -c 'import sys, tomllib; print("\n".join(sorted(tomllib.load(open(sys.argv[1], "rb"))["crates"])))' "$labels")
+  mapfile -t crates < <(python3 "$scorer" crates "$labels")
 fi
 
-out=${KEEP_FINDINGS:-$(mktemp -d)}
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+out=${KEEP_FINDINGS:-$scratch/findings}
 mkdir -p "$out"
-[ -n "${KEEP_FINDINGS:-}" ] || trap 'rm -rf "$out"' EXIT
+src=$FORK_LINT_REALWORLD
+if [ "$oracle" = 1 ]; then
+  src=$scratch/oracle
+  mkdir -p "$src"
+  copy_args=()
+  for c in "${crates[@]}"; do copy_args+=(--crate "$c"); done
+  python3 "$scorer" oracle-copy "$labels" "$FORK_LINT_REALWORLD" "$src" "${copy_args[@]}"
+fi
 echo "fork-lint: $bin"
 echo "corpus:    $FORK_LINT_REALWORLD"
+[ "$oracle" = 0 ] || echo "mode:      region oracle (child functions marked #[fork_guard::child] in a copy)"
 echo
 for c in "${crates[@]}"; do
-  dir=$FORK_LINT_REALWORLD/$c
+  dir=$src/$c
   [ -d "$dir" ] || { echo "missing crate $dir" >&2; exit 2; }
   # Exit status 1 means findings, 2 that some file did not parse (reported as
   # `error` lines, which the scorer prints); only a crash is fatal here.
@@ -69,4 +87,4 @@ done
 
 args=("$labels" "$out")
 for c in "${crates[@]}"; do args+=(--crate "$c"); done
-python3 "$here/scripts/eval_realworld.py" "${args[@]}" ${py_args[@]+"${py_args[@]}"}
+python3 "$scorer" score "${args[@]}" ${py_args[@]+"${py_args[@]}"}

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Scores fork-lint's findings on the real-world development set against labels.
 
-    eval_realworld.py LABELS.toml FINDINGS_DIR [--crate NAME]... [--quiet]
+    eval_realworld.py score LABELS.toml FINDINGS_DIR [--crate NAME]... [--quiet]
+    eval_realworld.py crates LABELS.toml
+    eval_realworld.py oracle-copy LABELS.toml SRC_CRATES DEST_CRATES [--crate NAME]...
 
 LABELS.toml is fork-lint/eval/realworld.toml (its header states the labelling
 policy). FINDINGS_DIR holds one `<crate>.jsonl` per crate: the JSON Lines
@@ -24,6 +26,10 @@ Matching (the same rule as the header of realworld.toml):
   with another rule is listed as "right line, other rule".
 
 recall = found / labelled hazards; precision = true positives / findings.
+
+`crates` prints the labelled crate names; `oracle-copy` copies the crates and
+marks the functions named by the labels' `oracle` entries with
+`#[fork_guard::child]` (the region oracle, see realworld.toml).
 Standard library only (tomllib needs Python 3.11).
 """
 
@@ -31,6 +37,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shutil
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -100,10 +108,13 @@ class CrateScore:
     unlabelled: list[Finding] = field(default_factory=list)
 
 
-def load_labels(path: Path) -> dict[str, tuple[list[Hazard], list[Safe]]]:
+def load_doc(path: Path) -> dict:
     with path.open("rb") as f:
-        doc = tomllib.load(f)
-    crates = doc.get("crates", {})
+        return tomllib.load(f).get("crates", {})
+
+
+def load_labels(path: Path) -> dict[str, tuple[list[Hazard], list[Safe]]]:
+    crates = load_doc(path)
     out = {}
     for name, c in crates.items():
         hazards = [
@@ -119,6 +130,7 @@ def load_findings(path: Path) -> tuple[list[Finding], list[str]]:
     findings, errors = [], []
     if not path.exists():
         return findings, [f"no output file {path}"]
+    summary = False
     for n, raw in enumerate(path.read_text().splitlines(), 1):
         raw = raw.strip()
         if not raw:
@@ -143,6 +155,10 @@ def load_findings(path: Path) -> tuple[list[Finding], list[str]]:
             )
         elif kind == "error":
             errors.append(f"{obj.get('file')}:{obj.get('line')}: {obj.get('message')}")
+        elif kind == "summary":
+            summary = True
+    if not summary:
+        errors.append(f"{path.name}: no summary line, fork-lint did not finish (see {path.stem}.stderr)")
     return findings, errors
 
 
@@ -167,18 +183,40 @@ def score(name: str, hazards: list[Hazard], safes: list[Safe], findings: list[Fi
     return s
 
 
+MORE = re.compile(r"and \d+ more \S+ hazards?")
+
+
 def ratio(a: int, b: int) -> str:
     return f"{a / b:.2f}" if b else "n/a"
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("labels", type=Path)
-    ap.add_argument("findings_dir", type=Path)
-    ap.add_argument("--crate", action="append", default=[], help="score only these crates")
-    ap.add_argument("--quiet", action="store_true", help="print the table only")
-    args = ap.parse_args()
+def oracle_copy(labels: Path, src: Path, dest: Path, names: list[str]) -> int:
+    """Copies the crates and marks each `oracle` function with #[fork_guard::child]."""
+    crates = load_doc(labels)
+    for name in names or sorted(crates):
+        if name not in crates:
+            print(f"eval_realworld: no labels for {name}", file=sys.stderr)
+            return 2
+        target = dest / name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(src / name, target)
+        for o in crates[name].get("oracle", []):
+            path = target / norm(o["file"])
+            lines = path.read_text().split("\n")
+            i = int(o["line"]) - 1
+            text = lines[i]
+            body = text.lstrip()
+            if not any(body.startswith(k) for k in ("fn ", "pub ", "unsafe ", "pub(", "async ", "const ")):
+                print(f"eval_realworld: {name}/{o['file']}:{o['line']} is not a fn line: {text.strip()}", file=sys.stderr)
+                return 2
+            # Same line, so every label keeps its line number.
+            lines[i] = text[: len(text) - len(body)] + "#[fork_guard::child] " + body
+            path.write_text("\n".join(lines))
+    return 0
 
+
+def score_main(args: argparse.Namespace) -> int:
     labels = load_labels(args.labels)
     names = args.crate or sorted(labels)
     unknown = [n for n in names if n not in labels]
@@ -191,7 +229,6 @@ def main() -> int:
         hazards, safes = labels[name]
         findings, errors = load_findings(args.findings_dir / f"{name}.jsonl")
         scores.append(score(name, hazards, safes, findings, errors))
-
     header = f"{'crate':<18} {'hazards':>7} {'found':>5} {'recall':>6} {'findings':>8} {'TP':>4} {'FP-safe':>7} {'FP-unlab':>8} {'precision':>9}"
     print(header)
     print("-" * len(header))
@@ -224,7 +261,12 @@ def main() -> int:
             print(f"  error: {e}")
         for h in s.missed:
             bug = f" [bug: {h.bug}]" if h.bug else ""
-            print(f"  missed      {h.rule:<12} {h.file}:{h.line}  {h.note}{bug}")
+            # fork-lint reports one finding per rule per call, naming the
+            # first hazard and counting the rest ("and 3 more alloc
+            # hazards"); such a hazard may be one of those not named.
+            hidden = [f.where() for f in s.findings if f.rule == h.rule and MORE.search(f.message)]
+            maybe = f"  [maybe behind \"and N more\" at {', '.join(hidden)}]" if hidden else ""
+            print(f"  missed      {h.rule:<12} {h.file}:{h.line}  {h.note}{bug}{maybe}")
         for f, x in s.on_safe:
             print(f"  FP on safe  {f.rule:<12} {f.where()}  safe: {x.note}")
         other = {id(f): h for f, h in s.other_rule}
@@ -233,6 +275,32 @@ def main() -> int:
             extra = f"  (labelled {other[id(f)].rule} there)" if id(f) in other else ""
             print(f"  {tag} {f.rule:<12} {f.where()}  {f.message}{extra}")
     return 0
+
+
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sc = sub.add_parser("score", help="score findings against the labels")
+    sc.add_argument("labels", type=Path)
+    sc.add_argument("findings_dir", type=Path)
+    sc.add_argument("--crate", action="append", default=[], help="score only these crates")
+    sc.add_argument("--quiet", action="store_true", help="print the table only")
+    cr = sub.add_parser("crates", help="print the labelled crate names")
+    cr.add_argument("labels", type=Path)
+    oc = sub.add_parser("oracle-copy", help="copy the crates with the oracle functions marked")
+    oc.add_argument("labels", type=Path)
+    oc.add_argument("src", type=Path)
+    oc.add_argument("dest", type=Path)
+    oc.add_argument("--crate", action="append", default=[])
+    args = ap.parse_args()
+    if args.cmd == "crates":
+        print("\n".join(sorted(load_doc(args.labels))))
+        return 0
+    if args.cmd == "oracle-copy":
+        return oracle_copy(args.labels, args.src, args.dest, args.crate)
+    return score_main(args)
 
 
 if __name__ == "__main__":
