@@ -60,6 +60,7 @@ class Hazard:
     rule: str
     note: str
     bug: str | None
+    reach: str | None
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,9 @@ def load_labels(path: Path) -> dict[str, tuple[list[Hazard], list[Safe]]]:
     out = {}
     for name, c in crates.items():
         hazards = [
-            Hazard(norm(h["file"]), int(h["line"]), h["rule"], h.get("note", ""), h.get("bug"))
+            Hazard(
+                norm(h["file"]), int(h["line"]), h["rule"], h.get("note", ""), h.get("bug"), h.get("reach")
+            )
             for h in c.get("hazard", [])
         ]
         safes = [Safe(norm(s["file"]), int(s["line"]), s.get("note", "")) for s in c.get("safe", [])]
@@ -245,11 +248,18 @@ def score_main(args: argparse.Namespace) -> int:
         f"{'total':<18} {tot[0]:>7} {tot[1]:>5} {ratio(tot[1], tot[0]):>6} {tot[2]:>8} {tot[3]:>4} {tot[4]:>7} {tot[5]:>8} {ratio(tot[3], tot[2]):>9}"
     )
     labelled = tot[3] + tot[4]
+    static = [h for s in scores for h in s.hazards if h.reach is None]
+    static_found = [h for s in scores for h in s.found if h.reach is None]
     print(
         f"\nrecall {ratio(tot[1], tot[0])} ({tot[1]}/{tot[0]}); precision {ratio(tot[3], tot[2])} "
         f"({tot[3]}/{tot[2]}, unlabelled findings counted as false); "
         f"precision on labelled lines only {ratio(tot[3], labelled)} ({tot[3]}/{labelled})"
     )
+    if len(static) != tot[0]:
+        print(
+            f"recall without the {tot[0] - len(static)} hazards reached only through run-time dispatch: "
+            f"{ratio(len(static_found), len(static))} ({len(static_found)}/{len(static)})"
+        )
 
     if args.quiet:
         return 0
