@@ -85,6 +85,7 @@ for c in "${crates[@]}"; do
   fi
 done
 
-args=("$labels" "$out")
+"$bin" --list-rules > "$scratch/rules"
+args=("$labels" "$out" --crates-dir "$FORK_LINT_REALWORLD" --rules "$scratch/rules")
 for c in "${crates[@]}"; do args+=(--crate "$c"); done
 python3 "$scorer" score "${args[@]}" ${py_args[@]+"${py_args[@]}"}

@@ -68,6 +68,10 @@ class Safe:
     file: str
     line: int
     note: str
+    rules: tuple[str, ...]  # empty: every rule
+
+    def covers(self, rule: str) -> bool:
+        return not self.rules or rule in self.rules
 
 
 @dataclass
@@ -124,7 +128,10 @@ def load_labels(path: Path) -> dict[str, tuple[list[Hazard], list[Safe]]]:
             )
             for h in c.get("hazard", [])
         ]
-        safes = [Safe(norm(s["file"]), int(s["line"]), s.get("note", "")) for s in c.get("safe", [])]
+        safes = [
+            Safe(norm(s["file"]), int(s["line"]), s.get("note", ""), tuple(s.get("rules", [])))
+            for s in c.get("safe", [])
+        ]
         out[name] = (hazards, safes)
     return out
 
@@ -172,12 +179,12 @@ def score(name: str, hazards: list[Hazard], safes: list[Safe], findings: list[Fi
             s.found.append(h)
         else:
             s.missed.append(h)
-    safe_at = {(x.file, x.line): x for x in safes}
     for f in findings:
+        on_safe = [x for x in safes if (x.file, x.line) == f.site() and x.covers(f.rule)]
         if any(f.rule == h.rule and (h.file, h.line) in f.lines() for h in hazards):
             s.true_pos.append(f)
-        elif f.site() in safe_at:
-            s.on_safe.append((f, safe_at[f.site()]))
+        elif on_safe:
+            s.on_safe.append((f, on_safe[0]))
         else:
             same_line = [h for h in hazards if (h.file, h.line) in f.lines()]
             if same_line:
@@ -187,6 +194,38 @@ def score(name: str, hazards: list[Hazard], safes: list[Safe], findings: list[Fi
 
 
 MORE = re.compile(r"and \d+ more \S+ hazards?")
+
+
+def check_labels(
+    labels: dict[str, tuple[list[Hazard], list[Safe]]], names: list[str], crates_dir: Path | None, rules: str | None
+) -> list[str]:
+    """Typos in the labels: unknown rule ids, missing files, lines past the end."""
+    known = None
+    if rules:
+        known = {line.split()[0] for line in Path(rules).read_text().splitlines() if line.strip()}
+    problems = []
+    for name in names:
+        hazards, safes = labels[name]
+        for h in hazards:
+            if known is not None and h.rule not in known:
+                problems.append(f"{name}: {h.file}:{h.line}: unknown rule {h.rule!r}")
+        for x in safes:
+            for r in x.rules:
+                if known is not None and r not in known:
+                    problems.append(f"{name}: {x.file}:{x.line}: unknown rule {r!r} in a safe entry")
+        if crates_dir is None:
+            continue
+        for x in [*hazards, *safes]:
+            path = crates_dir / name / x.file
+            if not path.is_file():
+                problems.append(f"{name}: no file {x.file}")
+            else:
+                text = path.read_text(errors="replace").splitlines()
+                if not 1 <= x.line <= len(text):
+                    problems.append(f"{name}: {x.file}:{x.line} is past the end of the file")
+                elif not text[x.line - 1].strip() or text[x.line - 1].strip().startswith("//"):
+                    problems.append(f"{name}: {x.file}:{x.line} is blank or a comment")
+    return problems
 
 
 def ratio(a: int, b: int) -> str:
@@ -227,11 +266,18 @@ def score_main(args: argparse.Namespace) -> int:
         print(f"eval_realworld: no labels for {', '.join(unknown)}", file=sys.stderr)
         return 2
 
+    problems = check_labels(labels, names, args.crates_dir, args.rules)
+    if problems:
+        for p in problems:
+            print(f"eval_realworld: bad label: {p}", file=sys.stderr)
+        return 2
+
     scores = []
     for name in names:
         hazards, safes = labels[name]
         findings, errors = load_findings(args.findings_dir / f"{name}.jsonl")
         scores.append(score(name, hazards, safes, findings, errors))
+    fatal = [e for s in scores for e in s.errors if "did not finish" in e or "no output file" in e]
     header = f"{'crate':<18} {'hazards':>7} {'found':>5} {'recall':>6} {'findings':>8} {'TP':>4} {'FP-safe':>7} {'FP-unlab':>8} {'precision':>9}"
     print(header)
     print("-" * len(header))
@@ -261,8 +307,10 @@ def score_main(args: argparse.Namespace) -> int:
             f"{ratio(len(static_found), len(static))} ({len(static_found)}/{len(static)})"
         )
 
+    for e in fatal:
+        print(f"eval_realworld: {e}", file=sys.stderr)
     if args.quiet:
-        return 0
+        return 2 if fatal else 0
     for s in scores:
         if not (s.missed or s.on_safe or s.unlabelled or s.errors):
             continue
@@ -284,7 +332,7 @@ def score_main(args: argparse.Namespace) -> int:
             tag = "other rule " if id(f) in other else "unlabelled "
             extra = f"  (labelled {other[id(f)].rule} there)" if id(f) in other else ""
             print(f"  {tag} {f.rule:<12} {f.where()}  {f.message}{extra}")
-    return 0
+    return 2 if fatal else 0
 
 
 
@@ -297,6 +345,8 @@ def main() -> int:
     sc.add_argument("findings_dir", type=Path)
     sc.add_argument("--crate", action="append", default=[], help="score only these crates")
     sc.add_argument("--quiet", action="store_true", help="print the table only")
+    sc.add_argument("--crates-dir", type=Path, help="check that every label's file and line exist there")
+    sc.add_argument("--rules", help="file with `fork-lint --list-rules` output: check every label's rule id")
     cr = sub.add_parser("crates", help="print the labelled crate names")
     cr.add_argument("labels", type=Path)
     oc = sub.add_parser("oracle-copy", help="copy the crates with the oracle functions marked")
