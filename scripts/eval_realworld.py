@@ -21,9 +21,10 @@ Matching (the same rule as the header of realworld.toml):
 - a finding is a true positive when it matches at least one hazard label;
   otherwise it is a false positive: "on a safe label" when its hazard site
   (the last chain step, or the primary location without a chain) is on a
-  `safe` line, else "unlabelled" (also counted as false, and listed so that a
-  reviewer can relabel it). An unlabelled finding on a labelled hazard's line
-  with another rule is listed as "right line, other rule".
+  `safe` line (whose `rules`, when listed, include the finding's rule), else
+  "unlabelled" (also counted as false, and listed so that a
+  reviewer can relabel it). An unlabelled finding that points at a labelled
+  hazard's line with another rule is listed as "other rule".
 
 recall = found / labelled hazards; precision = true positives / findings.
 
@@ -136,10 +137,11 @@ def load_labels(path: Path) -> dict[str, tuple[list[Hazard], list[Safe]]]:
     return out
 
 
-def load_findings(path: Path) -> tuple[list[Finding], list[str]]:
+def load_findings(path: Path) -> tuple[list[Finding], list[str], list[str]]:
+    """Findings, file errors fork-lint reported, and fatal problems of the run."""
     findings, errors = [], []
     if not path.exists():
-        return findings, [f"no output file {path}"]
+        return findings, errors, [f"no output file {path}"]
     summary = False
     for n, raw in enumerate(path.read_text().splitlines(), 1):
         raw = raw.strip()
@@ -167,9 +169,10 @@ def load_findings(path: Path) -> tuple[list[Finding], list[str]]:
             errors.append(f"{obj.get('file')}:{obj.get('line')}: {obj.get('message')}")
         elif kind == "summary":
             summary = True
+    fatal = []
     if not summary:
-        errors.append(f"{path.name}: no summary line, fork-lint did not finish (see {path.stem}.stderr)")
-    return findings, errors
+        fatal.append(f"{path.name}: no summary line, fork-lint did not finish (see {path.stem}.stderr)")
+    return findings, errors, fatal
 
 
 def score(name: str, hazards: list[Hazard], safes: list[Safe], findings: list[Finding], errors: list[str]) -> CrateScore:
@@ -247,6 +250,9 @@ def oracle_copy(labels: Path, src: Path, dest: Path, names: list[str]) -> int:
             path = target / norm(o["file"])
             lines = path.read_text().split("\n")
             i = int(o["line"]) - 1
+            if not 0 <= i < len(lines):
+                print(f"eval_realworld: {name}/{o['file']}:{o['line']} is past the end of the file", file=sys.stderr)
+                return 2
             text = lines[i]
             body = text.lstrip()
             if not any(body.startswith(k) for k in ("fn ", "pub ", "unsafe ", "pub(", "async ", "const ")):
@@ -259,7 +265,11 @@ def oracle_copy(labels: Path, src: Path, dest: Path, names: list[str]) -> int:
 
 
 def score_main(args: argparse.Namespace) -> int:
-    labels = load_labels(args.labels)
+    try:
+        labels = load_labels(args.labels)
+    except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as e:
+        print(f"eval_realworld: cannot read {args.labels}: {e!r}", file=sys.stderr)
+        return 2
     names = args.crate or sorted(labels)
     unknown = [n for n in names if n not in labels]
     if unknown:
@@ -273,11 +283,12 @@ def score_main(args: argparse.Namespace) -> int:
         return 2
 
     scores = []
+    fatal = []
     for name in names:
         hazards, safes = labels[name]
-        findings, errors = load_findings(args.findings_dir / f"{name}.jsonl")
-        scores.append(score(name, hazards, safes, findings, errors))
-    fatal = [e for s in scores for e in s.errors if "did not finish" in e or "no output file" in e]
+        findings, errors, problems = load_findings(args.findings_dir / f"{name}.jsonl")
+        fatal += problems
+        scores.append(score(name, hazards, safes, findings, errors + problems))
     header = f"{'crate':<18} {'hazards':>7} {'found':>5} {'recall':>6} {'findings':>8} {'TP':>4} {'FP-safe':>7} {'FP-unlab':>8} {'precision':>9}"
     print(header)
     print("-" * len(header))
