@@ -2,7 +2,7 @@
 # Evaluation of fork-lint on the labelled real-world development set (issue 8).
 # Not a test: `cargo test` never runs it.
 #
-#   scripts/eval-realworld.sh [--no-build] [--quiet] [--region-oracle] [CRATE...]
+#   scripts/eval-realworld.sh [--no-build] [--quiet] [--region-oracle[=deep]] [CRATE...]
 #
 # 1. builds the release binary (unless --no-build; FORK_LINT=path overrides it);
 # 2. unpacks the pinned crates with ../shared/realworld/fetch (or uses
@@ -19,6 +19,8 @@
 # functions named by the labels' `oracle` entries are marked
 # `#[fork_guard::child]`, i.e. fork-lint is told where the child code is.
 # Hazards found only then are missed because the region is not found.
+# --region-oracle=deep also marks the helpers the child calls, so that hazards
+# that a call reports as "and N more" show up at their own lines.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=1
@@ -30,8 +32,9 @@ while [ $# -gt 0 ]; do
     --no-build) build=0 ;;
     --quiet) py_args+=(--quiet) ;;
     --region-oracle) oracle=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-    -*) echo "usage: $0 [--no-build] [--quiet] [--region-oracle] [CRATE...]" >&2; exit 2 ;;
+    --region-oracle=deep) oracle=2 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -*) echo "usage: $0 [--no-build] [--quiet] [--region-oracle[=deep]] [CRATE...]" >&2; exit 2 ;;
     *) crates+=("$1") ;;
   esac
   shift
@@ -60,16 +63,18 @@ trap 'rm -rf "$scratch"' EXIT
 out=${KEEP_FINDINGS:-$scratch/findings}
 mkdir -p "$out"
 src=$FORK_LINT_REALWORLD
-if [ "$oracle" = 1 ]; then
+if [ "$oracle" != 0 ]; then
   src=$scratch/oracle
   mkdir -p "$src"
   copy_args=()
+  [ "$oracle" = 1 ] || copy_args+=(--deep)
   for c in "${crates[@]}"; do copy_args+=(--crate "$c"); done
   python3 "$scorer" oracle-copy "$labels" "$FORK_LINT_REALWORLD" "$src" "${copy_args[@]}"
 fi
 echo "fork-lint: $bin"
 echo "corpus:    $FORK_LINT_REALWORLD"
-[ "$oracle" = 0 ] || echo "mode:      region oracle (child functions marked #[fork_guard::child] in a copy)"
+[ "$oracle" != 1 ] || echo "mode:      region oracle (child functions marked #[fork_guard::child] in a copy)"
+[ "$oracle" != 2 ] || echo "mode:      deep region oracle (child functions and their helpers marked #[fork_guard::child] in a copy)"
 echo
 for c in "${crates[@]}"; do
   dir=$src/$c

@@ -235,8 +235,9 @@ def ratio(a: int, b: int) -> str:
     return f"{a / b:.2f}" if b else "n/a"
 
 
-def oracle_copy(labels: Path, src: Path, dest: Path, names: list[str]) -> int:
-    """Copies the crates and marks each `oracle` function with #[fork_guard::child]."""
+def oracle_copy(labels: Path, src: Path, dest: Path, names: list[str], deep: bool) -> int:
+    """Copies the crates and marks each `oracle` function with #[fork_guard::child]
+    (with `deep`, also the entries marked `deep = true`)."""
     crates = load_doc(labels)
     for name in names or sorted(crates):
         if name not in crates:
@@ -247,6 +248,8 @@ def oracle_copy(labels: Path, src: Path, dest: Path, names: list[str]) -> int:
             shutil.rmtree(target)
         shutil.copytree(src / name, target)
         for o in crates[name].get("oracle", []):
+            if o.get("deep", False) and not deep:
+                continue
             path = target / norm(o["file"])
             lines = path.read_text().split("\n")
             i = int(o["line"]) - 1
@@ -365,12 +368,13 @@ def main() -> int:
     oc.add_argument("src", type=Path)
     oc.add_argument("dest", type=Path)
     oc.add_argument("--crate", action="append", default=[])
+    oc.add_argument("--deep", action="store_true", help="also mark the `deep = true` entries")
     args = ap.parse_args()
     if args.cmd == "crates":
         print("\n".join(sorted(load_doc(args.labels))))
         return 0
     if args.cmd == "oracle-copy":
-        return oracle_copy(args.labels, args.src, args.dest, args.crate)
+        return oracle_copy(args.labels, args.src, args.dest, args.crate, args.deep)
     return score_main(args)
 
 
