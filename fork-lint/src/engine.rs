@@ -190,6 +190,10 @@ fn run(
     for id in roots {
         raw.extend(check_fn(&mut ctx, id));
     }
+    raw.retain(|r| {
+        r.leaves_fn
+            .is_none_or(|id| !ctx.flow.called_from_child.contains(&id))
+    });
 
     report.findings = to_findings(&ctx, raw, options);
     for e in &ctx.parse_errors {

@@ -35,6 +35,10 @@ pub(crate) struct RawFinding {
     pub help: Option<String>,
     pub chain: Vec<Step>,
     pub region: Option<Step>,
+    /// For a `fallthrough`: the function the child leaves. Dropped when
+    /// that function is itself called from child code (then the exit is
+    /// its caller's business, as for a daemonizer's helpers).
+    pub leaves_fn: Option<FnId>,
 }
 
 /// Code that runs whole in a child.
@@ -83,6 +87,7 @@ fn to_raw(events: Vec<Event>, region: impl Fn(&Event) -> Option<Step>) -> Vec<Ra
             help: e.hazard.help.clone(),
             chain: e.chain(),
             region: region(e),
+            leaves_fn: None,
         })
         .collect()
 }
@@ -198,6 +203,7 @@ pub(crate) fn check_fn(ctx: &mut Ctx<'_>, id: FnId) -> Vec<RawFinding> {
                 ),
                 chain: Vec::new(),
                 region: Some(step(o)),
+                leaves_fn: Some(id),
             });
         }
         let env = env_of(ctx, &f, Some(&def.sig), &def.block);

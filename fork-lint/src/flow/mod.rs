@@ -140,6 +140,9 @@ pub(crate) struct Cache {
     closure_returns: HashMap<usize, bool>,
     callee: HashMap<(FnId, bool, Vec<Shape>), Rc<CalleeFlow>>,
     in_progress: HashSet<(FnId, bool, Vec<Shape>)>,
+    /// Functions called from child code somewhere (see
+    /// `regions::RawFinding::leaves_fn`).
+    pub called_from_child: HashSet<FnId>,
     /// Analyses run (for tests that count work).
     pub analyses: usize,
 }
@@ -159,9 +162,7 @@ pub(crate) fn seed_fork_names(ctx: &mut Ctx<'_>) {
             .then(|| e.path.rsplit("::").next().map(str::to_string))
             .flatten()
     };
-    let mut names: HashSet<String> = crate::knowledge::builtin()
-        .filter_map(|e| name(e))
-        .collect();
+    let mut names: HashSet<String> = crate::knowledge::builtin().filter_map(&name).collect();
     names.extend(ctx.opts.knowledge.extra.iter().filter_map(name));
     let callback = |e: &ApiEntry| {
         (matches!(e.verdict, Verdict::RunsInChild { .. })
@@ -169,9 +170,7 @@ pub(crate) fn seed_fork_names(ctx: &mut Ctx<'_>) {
         .then(|| e.path.rsplit("::").next().map(str::to_string))
         .flatten()
     };
-    ctx.flow.callback_names = crate::knowledge::builtin()
-        .filter_map(|e| callback(e))
-        .collect();
+    ctx.flow.callback_names = crate::knowledge::builtin().filter_map(&callback).collect();
     let extra: Vec<String> = ctx
         .opts
         .knowledge
@@ -313,13 +312,15 @@ fn analyze_callee(
         World::parent()
     };
     // Parameters, by position (a method's receiver is not tracked).
-    let params = def.sig.inputs.iter().filter_map(|a| match a {
-        syn::FnArg::Typed(pt) => Some(&*pt.pat),
-        syn::FnArg::Receiver(_) => None,
-    });
-    for (pat, shape) in params.zip(key.2.iter()) {
-        for (name, s) in shape.match_pat(pat).binds {
-            w.set(name, s);
+    // Parameters by position; a method's receiver is `self`.
+    for (input, shape) in def.sig.inputs.iter().zip(key.2.iter()) {
+        match input {
+            syn::FnArg::Typed(pt) => {
+                for (name, s) in shape.match_pat(&pt.pat).binds {
+                    w.set(name, s);
+                }
+            }
+            syn::FnArg::Receiver(_) => w.set("self".to_string(), shape.clone()),
         }
     }
     let end = it.block(&def.block, vec![w]);
@@ -1107,9 +1108,16 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                         (_, Some(k)) => (&*b.left, k, op),
                         (Some(k), None) => (&*b.right, k, flip(op)),
                         (None, None) => {
-                            let st = self.run(&b.left, st);
-                            let st = self.run(&b.right, st);
-                            return (st.clone(), st);
+                            // `x < T::default()`: a side known to be zero.
+                            if is_zero_expr(&b.right) {
+                                (&*b.left, 0, op)
+                            } else if is_zero_expr(&b.left) {
+                                (&*b.right, 0, flip(op))
+                            } else {
+                                let st = self.run(&b.left, st);
+                                let st = self.run(&b.right, st);
+                                return (st.clone(), st);
+                            }
                         }
                     };
                 let var = var_name(subject);
@@ -1204,6 +1212,33 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
 
     fn call(&mut self, c: &'a syn::ExprCall, st: State) -> Flow {
         let node = c as *const syn::ExprCall as usize;
+        // `Ok(x)`, `Some(true)`, `Forked::Parent(pid)`: a variant.
+        if let syn::Expr::Path(p) = strip(&c.func)
+            && let Some(last) = p.path.segments.last()
+            && is_variant_name(&last.ident.to_string())
+        {
+            let name = last.ident.to_string();
+            let mut fl: Vec<(World, Vec<Shape>)> =
+                st.into_iter().map(|w| (w, Vec::new())).collect();
+            for a in &c.args {
+                let mut next = Vec::new();
+                for (w, fields) in fl {
+                    for (w2, s) in self.eval(a, vec![w]) {
+                        let mut f2 = fields.clone();
+                        f2.push(s);
+                        next.push((w2, f2));
+                    }
+                }
+                fl = next;
+            }
+            let out: Flow = fl
+                .into_iter()
+                .map(|(w, fields)| (w, Shape::variant(&name, fields)))
+                .collect();
+            let st: State = out.iter().map(|(w, _)| w.clone()).collect();
+            self.mark(node, &st);
+            return out;
+        }
         let (st, shapes) = self.args(c.args.iter(), st);
         let syn::Expr::Path(p) = strip(&c.func) else {
             let st = self.run(&c.func, st);
@@ -1216,20 +1251,6 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         }
         let segs = segments(&p.path);
         let last = segs.last().cloned().unwrap_or_default();
-        // `Ok(x)`, `Some(x)`, `Forked::Parent(pid)`: a variant.
-        if is_variant_name(&last) {
-            return st
-                .into_iter()
-                .map(|w| {
-                    let fields = shapes
-                        .iter()
-                        .map(|m| m.get(&w.child).cloned().unwrap_or(Shape::Any))
-                        .collect();
-                    let s = Shape::variant(&last, fields);
-                    (w, s)
-                })
-                .collect();
-        }
         let fork_args = shapes.iter().any(|m| m.values().any(|s| !s.is_any()));
         let any_child = st.iter().any(|w| w.child.is_some());
         // A call by a name that cannot fork, made in the parent before any
@@ -1388,6 +1409,9 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             return with(st, Shape::Any);
         };
         let any_child = st.iter().any(|w| w.child.is_some());
+        if any_child && !self.quiet {
+            self.ctx.flow.called_from_child.insert(id);
+        }
         if (any_child || self.forked) && self.diverges(id) {
             return Vec::new();
         }
@@ -1399,7 +1423,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 .map(|m| m.get(&w.child).cloned().unwrap_or(Shape::Any))
                 .collect();
             let fork_args = args.iter().any(|s| !s.is_any());
-            if !fork_args && (w.child.is_some() || !may_fork) {
+            if !fork_args && !may_fork && w.child.is_none() {
                 // Nothing fork-related flows in.
                 out.push((w, Shape::Any));
                 continue;
@@ -1411,7 +1435,9 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 continue;
             };
             // From the parent, the callee's own child code is its own
-            // regions' (found when it is analysed as a root).
+            // regions' (found when it is analysed as a root); from a child
+            // without fork-derived arguments, all of it is child code, and
+            // its summary says so.
             if fork_args && w.child.is_some() && !flow.marks.is_empty() {
                 self.marks
                     .callees
@@ -1471,6 +1497,13 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             let env = self.env();
             let guess =
                 expr_guess(self.ctx, &self.f, &env, &m.receiver, 0).filter(|g| !g.is_empty());
+            // The crate's own method of that name (a builder's `pre_exec`)
+            // is not std's: what it does with the closure is its own code.
+            let own = guess.as_ref().is_some_and(|g| {
+                g.iter()
+                    .take(1)
+                    .any(|t| !self.ctx.methods_of(t, &name).is_empty())
+            });
             let knowledge = &self.ctx.opts.knowledge;
             let hit = guess
                 .as_ref()
@@ -1480,6 +1513,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 })
                 .or_else(|| knowledge.lookup_method(&name, None));
             if let Some((entry, _)) = hit
+                && !own
                 && let Verdict::RunsInChild { arg } = entry.verdict
                 && let Some(a) = m.args.iter().nth(arg)
             {
@@ -1509,9 +1543,48 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 "map_err" | "context" | "with_context" | "wrap_err" => s.map_payloads(true, false),
                 "map" => s.map_payloads(false, true),
                 "ok" => s.ok(),
-                "clone" | "to_owned" | "into" | "as_ref" | "as_mut" | "copied" | "cloned" => s,
+                "clone" | "to_owned" | "into" | "as_ref" | "as_mut" | "copied" | "cloned" => {
+                    s.clone()
+                }
                 _ => Shape::Any,
             };
+            // A method of the crate on a known integer (`ret.is_err()` of a
+            // crate trait implemented for `c_int`): its body decides.
+            let scalar = s
+                .alts()
+                .iter()
+                .all(|a| matches!(a, Shape::Int(_) | Shape::Bool(_)));
+            if scalar && !s.is_any() {
+                let ids = self.ctx.methods_named(&name);
+                if !ids.is_empty() && ids.len() <= 8 {
+                    let mut rets = Vec::new();
+                    let mut returns = false;
+                    for id in ids {
+                        match analyze_callee(
+                            self.ctx,
+                            id,
+                            w.child.is_some(),
+                            vec![s.clone()],
+                            self.call_depth + 1,
+                        ) {
+                            Some(flow) => {
+                                for e in &flow.exits {
+                                    returns = true;
+                                    rets.push(e.ret.clone());
+                                }
+                            }
+                            None => {
+                                returns = true;
+                                rets.push(Shape::Any);
+                            }
+                        }
+                    }
+                    if returns {
+                        out.push((w, Shape::union(rets)));
+                    }
+                    continue;
+                }
+            }
             out.push((w, r));
         }
         // A method of the crate on `self` that forks.
@@ -1661,6 +1734,17 @@ fn leave_at(fl: Flow, end: Span) -> Flow {
             (w, s)
         })
         .collect()
+}
+
+/// `T::default()`, `Default::default()`, `0 as T`: zero for the integers
+/// a pid is compared with.
+fn is_zero_expr(e: &syn::Expr) -> bool {
+    match strip(e) {
+        syn::Expr::Call(c) if c.args.is_empty() => {
+            matches!(strip(&c.func), syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "default"))
+        }
+        other => value::literal_int(other) == Some(0),
+    }
 }
 
 /// Whether an argument can carry a value derived from a fork (a variable,

@@ -172,7 +172,7 @@ impl Shape {
             }
         }
         let keep = |b: u8| {
-            (b != 0).then(|| match self {
+            (b != 0).then_some(match self {
                 Shape::Any if b == ALL_INT => Shape::Any,
                 _ => Shape::Int(b),
             })
@@ -223,10 +223,12 @@ impl Shape {
                 Shape::Variant(n, _) if &**n == "None" => {
                     leave.push(Shape::variant("None", Vec::new()));
                 }
-                // A value of a type `?` does not know: it may go either way.
+                // A value of a type `?` does not know: it may go either way,
+                // and what leaves is a failure.
                 _ => {
                     go.push(Shape::Any);
-                    leave.push(Shape::Any);
+                    leave.push(Shape::variant("Err", vec![Shape::Any]));
+                    leave.push(Shape::variant("None", Vec::new()));
                 }
             }
         }
