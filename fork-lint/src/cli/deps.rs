@@ -66,9 +66,7 @@ pub fn parse_message_format(s: &str) -> Result<MessageFormat, String> {
                 rendered = Rendered::Ansi;
             }
             "json-render-diagnostics" => {
-                return Err(
-                    "`json-render-diagnostics` is not supported (use `json`)".to_string(),
-                );
+                return Err("`json-render-diagnostics` is not supported (use `json`)".to_string());
             }
             other => {
                 return Err(format!(
@@ -184,7 +182,10 @@ mod tests {
 
     #[test]
     fn message_formats() {
-        assert_eq!(parse_message_format("json"), Ok(MessageFormat::Json(Rendered::Human)));
+        assert_eq!(
+            parse_message_format("json"),
+            Ok(MessageFormat::Json(Rendered::Human))
+        );
         assert_eq!(
             parse_message_format("json-diagnostic-rendered-ansi"),
             Ok(MessageFormat::Json(Rendered::Ansi))

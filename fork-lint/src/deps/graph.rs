@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::{DependencyKind, Metadata, Package, TargetKind};
 
-use crate::cargo_project::{CargoFlags, ProjectError, run_metadata};
+use crate::cargo_project::{CargoFlags, ProjectError, error_chain, metadata_command};
 
 /// Where a package's sources come from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -205,13 +205,29 @@ pub struct DepGraph {
 }
 
 impl DepGraph {
-    /// Runs `cargo metadata` with the resolve for `manifest_path` (default:
-    /// cargo's own search from the current folder) and builds the graph.
+    /// Runs `cargo metadata` with the resolve for `manifest_path` and builds
+    /// the graph. Cargo runs in the manifest's folder, so the project's own
+    /// `.cargo/config.toml` applies (source replacement: vendored sources),
+    /// as when the user runs cargo there. Without a manifest: cargo's own
+    /// search from the current folder.
     pub fn load(
         manifest_path: Option<&Path>,
         flags: &CargoFlags,
     ) -> Result<DepGraph, ProjectError> {
-        let metadata = run_metadata(manifest_path, true, flags)?;
+        // Absolute, since cargo runs in another folder.
+        let manifest_path =
+            manifest_path.map(|m| std::path::absolute(m).unwrap_or_else(|_| m.to_path_buf()));
+        let manifest_path = manifest_path.as_deref();
+        let mut cmd = metadata_command(manifest_path, true, flags);
+        if let Some(dir) = manifest_path
+            .and_then(Path::parent)
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            cmd.current_dir(dir);
+        }
+        let metadata = cmd
+            .exec()
+            .map_err(|e| ProjectError(format!("cargo metadata failed: {}", error_chain(&e))))?;
         Ok(DepGraph::from_metadata(&metadata))
     }
 
