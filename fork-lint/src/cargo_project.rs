@@ -523,7 +523,9 @@ impl CargoFlags {
 
 /// The `cargo metadata --format-version 1` command, with `--no-deps` unless
 /// `with_deps`. The `CARGO` environment variable names cargo, as for cargo's
-/// own subcommands.
+/// own subcommands. With the resolve, `--filter-platform <host>` keeps only
+/// the dependencies of this platform (code for other platforms never runs
+/// in a child here; cargo then also downloads less).
 ///
 /// Without `--no-deps`, cargo asks rustc for target information, through the
 /// `build.rustc`, `build.rustc-wrapper` and `build.rustc-workspace-wrapper`
@@ -545,14 +547,42 @@ pub fn metadata_command(
     if let Some(m) = manifest_path {
         cmd.manifest_path(m);
     }
-    cmd.other_options(flags.args());
-    let rustc = std::env::var_os("RUSTC")
-        .filter(|r| !r.is_empty())
-        .unwrap_or_else(|| "rustc".into());
-    cmd.env("RUSTC", rustc)
+    let mut options = flags.args();
+    if with_deps && let Some(host) = host_triple() {
+        options.push("--filter-platform".to_string());
+        options.push(host.to_string());
+    }
+    cmd.other_options(options);
+    cmd.env("RUSTC", rustc_program())
         .env("RUSTC_WRAPPER", "")
         .env("RUSTC_WORKSPACE_WRAPPER", "");
     cmd
+}
+
+/// The host's target triple (`host:` of `rustc -vV`, the rustc that
+/// [`metadata_command`] makes cargo use), once per process; `None` when
+/// rustc cannot tell.
+pub fn host_triple() -> Option<&'static str> {
+    static HOST: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        let out = std::process::Command::new(rustc_program())
+            .arg("-vV")
+            .env_remove("RUSTC_WRAPPER")
+            .output()
+            .ok()?;
+        let text = String::from_utf8(out.stdout).ok()?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("host: "))
+            .map(|h| h.trim().to_string())
+    })
+    .as_deref()
+}
+
+/// The caller's own `RUSTC`, else `rustc` from `PATH`.
+fn rustc_program() -> std::ffi::OsString {
+    std::env::var_os("RUSTC")
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "rustc".into())
 }
 
 /// Runs `cargo metadata` (see [`metadata_command`]).

@@ -111,6 +111,37 @@ fn graph_finds_the_path_dependency_outside_the_workspace() {
     assert_eq!(fx.calls.iter().filter(|c| c.rule.is_none()).count(), 4);
 }
 
+/// Dependencies of other platforms are not in the graph (`--filter-platform`
+/// with the host): code for them never runs in a child here.
+#[cfg(unix)]
+#[test]
+fn other_platforms_dependencies_are_left_out() {
+    let tmp = TempDir::new("deps", "platform");
+    tmp.write(
+        "ws/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [target.'cfg(windows)'.dependencies]\nwinonly = { path = \"../winonly\" }\n\n\
+         [target.'cfg(unix)'.dependencies]\nunixonly = { path = \"../unixonly\" }\n",
+    );
+    tmp.write("ws/src/lib.rs", "");
+    for name in ["winonly", "unixonly"] {
+        tmp.write(
+            &format!("{name}/Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        );
+        tmp.write(&format!("{name}/src/lib.rs"), "");
+    }
+    let g = DepGraph::load(Some(&tmp.path().join("ws/Cargo.toml")), &OFFLINE).unwrap();
+    let app = g.by_name("app").next().unwrap();
+    assert!(g.extern_crate(app, "unixonly").is_some());
+    assert_eq!(g.by_name("winonly").count(), 0);
+    let edge = &g.packages[app].deps[0];
+    assert_eq!(
+        edge.kinds,
+        [(DepKind::Normal, Some("cfg(unix)".to_string()))]
+    );
+}
+
 #[test]
 fn vendored_sources_are_recognised() {
     let tmp = TempDir::new("deps", "vendored");
@@ -322,7 +353,9 @@ fn deps_off_changes_nothing_and_runs_no_cargo() {
         "{calls}"
     );
     assert!(
-        calls.trim_end().ends_with("--offline") && !calls.contains("--no-deps"),
+        calls.contains(" --offline")
+            && calls.contains(" --filter-platform ")
+            && !calls.contains("--no-deps"),
         "{calls}"
     );
     assert_eq!(stderr(&auto), "");
