@@ -585,3 +585,36 @@ fn message_format_json_end_to_end() {
     );
     assert_eq!(both.status.code(), Some(2));
 }
+
+/// `--offline` with a registry dependency that is not in cargo's cache:
+/// cargo fails without touching the network (a dead proxy would make any
+/// attempt fail fast), the graph is one note, the crate is still checked.
+#[test]
+fn offline_with_an_uncached_dependency_is_a_note() {
+    let tmp = TempDir::new("deps", "uncached");
+    tmp.write(
+        "Cargo.toml",
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nfork-lint-surely-not-a-cached-crate = \"1\"\n",
+    );
+    tmp.write(
+        "src/main.rs",
+        "fn main() {\n    let pid = unsafe { libc::fork() };\n    if pid == 0 {\n        println!(\"x\");\n        unsafe { libc::_exit(0) };\n    }\n}\n",
+    );
+    let out = Command::new(FORK_LINT)
+        .args(["--offline", "."])
+        .current_dir(tmp.path())
+        .env("CARGO_HTTP_PROXY", "http://127.0.0.1:9")
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .env("CARGO_HTTP_TIMEOUT", "2")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    let notes: Vec<&str> = err.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert_eq!(notes.len(), 1, "{err}");
+    assert!(notes[0].contains("are not followed"), "{err}");
+    assert!(
+        err.contains("offline"),
+        "cargo's reason names offline mode: {err}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{err}");
+}
