@@ -618,3 +618,60 @@ fn offline_with_an_uncached_dependency_is_a_note() {
     );
     assert_eq!(out.status.code(), Some(1), "{err}");
 }
+
+/// `fork-lint PATH --message-format json` names the real package and
+/// target when the graph describes the folder.
+#[test]
+fn path_mode_json_names_cargo_packages() {
+    let tmp = TempDir::new("deps", "pathjson");
+    tmp.write(
+        "Cargo.toml",
+        "[package]\nname = \"my-app\"\nversion = \"0.2.0\"\nedition = \"2021\"\n\n[dependencies]\nlibc = \"0.2\"\n",
+    );
+    tmp.write("src/main.rs", JSON_MAIN);
+    tmp.write("src/util.rs", JSON_UTIL);
+    let out = run(
+        FORK_LINT,
+        tmp.path(),
+        &["--offline", "--message-format=json", "."],
+    );
+    let messages: Vec<Message> = Message::parse_stream(out.stdout.as_slice())
+        .map(|m| m.expect("a cargo message"))
+        .collect();
+    let compiler: Vec<&cargo_metadata::CompilerMessage> = messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::CompilerMessage(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(compiler.len(), 2, "{}", stderr(&out));
+    for m in compiler {
+        assert!(
+            m.package_id.repr.ends_with("#my-app@0.2.0"),
+            "{}",
+            m.package_id
+        );
+        assert_eq!(m.target.name, "my-app");
+        assert!(m.target.is_bin());
+    }
+    // cargo_metadata does not read `manifest_path`: the raw lines.
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["reason"] == "compiler-message" {
+            let manifest = PathBuf::from(v["manifest_path"].as_str().unwrap());
+            assert_eq!(canon(&manifest), canon(&tmp.path().join("Cargo.toml")));
+        }
+    }
+    // With --deps off the messages still parse, with a made-up package.
+    let out = run(
+        FORK_LINT,
+        tmp.path(),
+        &["--deps", "off", "--message-format=json", "."],
+    );
+    let n = Message::parse_stream(out.stdout.as_slice())
+        .map(|m| m.expect("a cargo message"))
+        .filter(|m| matches!(m, Message::CompilerMessage(_)))
+        .count();
+    assert_eq!(n, 2);
+}

@@ -118,7 +118,8 @@ pub struct Workspace {
     /// Configuration and relative paths start here.
     pub root: PathBuf,
     /// Where each crate comes from (same order as `crates`), for cargo's JSON
-    /// messages; empty for `fork-lint PATH` (made up from the crates).
+    /// messages; when empty, made up from the crates
+    /// ([`report::cargo_json::made_up_origin`]).
     pub origins: Vec<CrateOrigin>,
     /// The dependency graph (`--deps auto`), handed to the engine.
     pub deps: Option<DepGraph>,
@@ -191,10 +192,25 @@ pub fn run_paths(common: &CommonArgs, paths: &[PathBuf]) -> ExitCode {
         Err(e) => return tool_error(&e.to_string()),
     };
     let deps = report_graph_notes(outcome);
+    // Cargo's JSON messages name each crate's package and target: from the
+    // graph when it describes the crate's folder.
+    let origins = match &deps {
+        Some(graph) if matches!(common.message_format, Some(MessageFormat::Json(_))) => found
+            .crates
+            .iter()
+            .map(|c| {
+                let files: Vec<&Path> = c.files.iter().map(|f| f.path.as_path()).collect();
+                graph
+                    .origin_of(&files)
+                    .unwrap_or_else(|| report::cargo_json::made_up_origin(c))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let workspace = Workspace {
         crates: found.crates,
         root,
-        origins: Vec::new(),
+        origins,
         deps,
     };
     pipeline(common, workspace, config, found.errors)

@@ -162,9 +162,12 @@ pub struct Cache<T> {
     dir: PathBuf,
     kind: String,
     counters: Counters,
-    temp_counter: AtomicU64,
     _value: PhantomData<fn() -> T>,
 }
+
+/// Numbers temporary files, process-wide: with the process id, a name no
+/// other writer (thread, `Cache` value or process) uses at the same time.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl<T: Serialize + DeserializeOwned> Cache<T> {
     /// The cache of `kind` values under `<target_dir>/fork-lint/cache/`.
@@ -181,7 +184,6 @@ impl<T: Serialize + DeserializeOwned> Cache<T> {
             dir,
             kind: kind.to_string(),
             counters: Counters::default(),
-            temp_counter: AtomicU64::new(0),
             _value: PhantomData,
         }
     }
@@ -261,7 +263,7 @@ impl<T: Serialize + DeserializeOwned> Cache<T> {
         let temp = self.dir.join(format!(
             ".tmp-{}-{}",
             std::process::id(),
-            self.temp_counter.fetch_add(1, Ordering::Relaxed)
+            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let written = fs::File::create(&temp)
             .and_then(|mut f| f.write_all(&bytes))
@@ -418,6 +420,57 @@ mod tests {
         assert_eq!(other.stats().stale, 1);
     }
 
+    /// Writers (threads with their own `Cache` values, as separate runs
+    /// would have) replace a large entry while readers read it: every read
+    /// is one whole value, never a mix or a parse failure.
+    #[test]
+    fn concurrent_writers_and_readers_see_whole_entries() {
+        let s = Scratch::new("concurrent");
+        let value = |tag: &str| {
+            let mut hazards = BTreeMap::new();
+            for i in 0..2000 {
+                hazards.insert(format!("{tag}::f{i}"), vec![tag.to_string(); 8]);
+            }
+            Summary { hazards }
+        };
+        let (a, b) = (value("a"), value("b"));
+        Cache::<Summary>::new(&s.0, "k").put(&key("x"), &a).unwrap();
+        std::thread::scope(|scope| {
+            for v in [&a, &b] {
+                let dir = &s.0;
+                scope.spawn(move || {
+                    let cache: Cache<Summary> = Cache::new(dir, "k");
+                    for _ in 0..30 {
+                        cache.put(&key("x"), v).unwrap();
+                    }
+                });
+            }
+            let readers: Vec<_> = (0..2)
+                .map(|_| {
+                    let dir = &s.0;
+                    let (a, b) = (&a, &b);
+                    scope.spawn(move || {
+                        let cache: Cache<Summary> = Cache::new(dir, "k");
+                        for _ in 0..30 {
+                            let got = cache.get(&key("x")).expect("always a whole entry");
+                            assert!(got == *a || got == *b);
+                        }
+                        cache.stats()
+                    })
+                })
+                .collect();
+            for r in readers {
+                let stats = r.join().unwrap();
+                assert_eq!((stats.hits, stats.corrupt, stats.misses), (30, 0, 0));
+            }
+        });
+        let left: Vec<_> = fs::read_dir(s.0.join("fork-lint/cache/k"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 1, "no temporary files left: {left:?}");
+    }
+
     #[test]
     fn unwritable_dir_is_an_error_not_a_panic() {
         let s = Scratch::new("ro");
@@ -444,6 +497,7 @@ mod tests {
             features: vec!["default".into()],
             is_member: false,
             deps: Vec::new(),
+            targets: Vec::new(),
         }
     }
 

@@ -26,7 +26,9 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::{DependencyKind, Metadata, Package, TargetKind};
 
-use crate::cargo_project::{CargoFlags, ProjectError, error_chain, metadata_command};
+use crate::cargo_project::{
+    CargoFlags, CrateOrigin, ProjectError, TargetInfo, error_chain, metadata_command,
+};
 
 /// Where a package's sources come from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -160,6 +162,8 @@ pub struct DepPackage {
     pub is_member: bool,
     /// Dependencies, sorted by extern name.
     pub deps: Vec<DepEdge>,
+    /// Every target (lib, bins, tests, ...), as `cargo metadata` lists them.
+    pub targets: Vec<TargetInfo>,
 }
 
 impl DepPackage {
@@ -337,6 +341,7 @@ impl DepGraph {
                 features,
                 is_member,
                 deps,
+                targets: p.targets.iter().map(TargetInfo::of).collect(),
             });
         }
         DepGraph {
@@ -378,6 +383,37 @@ impl DepGraph {
         let dir = canon(dir);
         self.members()
             .find(|&i| canon(&self.packages[i].manifest_dir) == dir)
+    }
+
+    /// The package and target of a crate of `fork-lint PATH` (its files):
+    /// the workspace member or path package whose folder holds the first
+    /// file (the innermost one), and its target whose root file is among the
+    /// files, else its library, else its first target.
+    pub fn origin_of(&self, files: &[&Path]) -> Option<CrateOrigin> {
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let first = canon(files.first()?);
+        let package = self
+            .packages
+            .iter()
+            .filter(|p| p.source == SourceKind::Path && first.starts_with(canon(&p.manifest_dir)))
+            .max_by_key(|p| p.manifest_dir.components().count())?;
+        let files: Vec<PathBuf> = files.iter().map(|f| canon(f)).collect();
+        let target = package
+            .targets
+            .iter()
+            .find(|t| files.contains(&canon(&t.src_path)))
+            .or_else(|| {
+                package
+                    .targets
+                    .iter()
+                    .find(|t| t.kind.iter().any(|k| k == "lib"))
+            })
+            .or_else(|| package.targets.first())?;
+        Some(CrateOrigin {
+            package_id: package.id.clone(),
+            manifest_path: package.manifest_dir.join("Cargo.toml"),
+            target: target.clone(),
+        })
     }
 
     /// What `name::` means in code of package `from`: the dependency with

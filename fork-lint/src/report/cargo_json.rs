@@ -117,7 +117,10 @@ impl Origins {
     }
 }
 
-fn made_up_origin(krate: &CrateSources) -> CrateOrigin {
+/// An origin for a crate that cargo did not describe: `path+file://` of
+/// the folder of its `Cargo.toml` (else of its root file), a `lib` target
+/// named after the crate.
+pub fn made_up_origin(krate: &CrateSources) -> CrateOrigin {
     let root = krate
         .files
         .first()
