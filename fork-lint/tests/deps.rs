@@ -435,6 +435,20 @@ fn unresolvable_graph_is_a_note_without_locked() {
         "{err}"
     );
     assert_eq!(out.status.code(), Some(1), "{err}");
+    // No cargo at all: the same, one note.
+    let out = Command::new(FORK_LINT)
+        .arg(".")
+        .current_dir(tmp.path())
+        .env("CARGO", tmp.path().join("no-such-cargo"))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("note: ")).count(),
+        1,
+        "{err}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{err}");
     // Under --locked the same failure stops the run.
     let out = run(FORK_LINT, tmp.path(), &["--locked", "--offline", "."]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
