@@ -109,16 +109,14 @@ pub fn check_child_fn(item: &syn::ItemFn, options: &Options) -> EmbeddedReport {
     let Some(root) = root else {
         return EmbeddedReport::default();
     };
-    let region = Region {
-        body: Body::Fn(root),
-        vfork: false,
-        fallthrough: false,
-        label: "child code starts here (#[fork_guard::child])".to_string(),
-        site: Site {
+    let region = Region::new(
+        Body::Fn(root),
+        "child code starts here (#[fork_guard::child])",
+        Site {
             file: 0,
             span: item.sig.ident.span(),
         },
-    };
+    );
     let f = FnCtx {
         file: 0,
         module: Vec::new(),
@@ -141,16 +139,14 @@ pub fn check_child_closure(closure: &syn::ExprClosure, options: &Options) -> Emb
         scope: Default::default(),
         uses: Default::default(),
     };
-    let region = Region {
-        body: Body::Closure(closure),
-        vfork: false,
-        fallthrough: false,
-        label: "child code starts here (fork_guard::child_closure!)".to_string(),
-        site: Site {
+    let region = Region::new(
+        Body::Closure(closure),
+        "child code starts here (fork_guard::child_closure!)",
+        Site {
             file: 0,
             span: closure.or1_token.span,
         },
-    };
+    );
     let raw = analyze(&mut ctx, &f, &Env::default(), &region);
     finish(ctx, raw, options)
 }

@@ -154,8 +154,11 @@ fn run(
             .collect();
         prescan.learn_globs(&texts);
     }
+    // Parse the candidate files, learning the crate's fork wrappers (their
+    // callers' files become candidates in turn), then analyse every function
+    // of every candidate file.
     let mut checked = vec![false; ctx.files.len()];
-    let mut raw: Vec<RawFinding> = Vec::new();
+    let mut roots: Vec<usize> = Vec::new();
     loop {
         let candidates: Vec<usize> = (0..ctx.files.len())
             .filter(|&i| {
@@ -175,17 +178,17 @@ fn run(
                 *c = true;
             }
             ctx.ensure_parsed(i);
-            let fns = ctx.fns_by_file.get(&i).cloned().unwrap_or_default();
-            for id in fns {
-                raw.extend(check_fn(&mut ctx, id));
-                // Callers of a fork wrapper are candidates (the pre-scan
-                // learns its name below).
-                crate::regions::fork_wrapper(&mut ctx, id, 0);
-            }
+            roots.extend(ctx.fns_by_file.get(&i).cloned().unwrap_or_default());
         }
-        if !prescan.learn_aliases(&ctx) {
+        let names = crate::flow::learn_fork_names(&mut ctx, &roots);
+        let learnt = prescan.learn_names(&names);
+        if !(prescan.learn_aliases(&ctx) || learnt) {
             break;
         }
+    }
+    let mut raw: Vec<RawFinding> = Vec::new();
+    for id in roots {
+        raw.extend(check_fn(&mut ctx, id));
     }
 
     report.findings = to_findings(&ctx, raw, options);

@@ -102,9 +102,8 @@ pub(crate) struct Ctx<'o> {
     /// Calls in analysed regions that could not be followed (for the proc
     /// macro, which decides what to do with them).
     pub unresolved: Vec<(String, Site)>,
-    /// Functions of the crate that return a fork's result (see
-    /// `regions::fork_wrapper`): kind and label, or `None`.
-    pub fork_wrappers: HashMap<FnId, Option<(crate::knowledge::ForkKind, String)>>,
+    /// The flow analysis's memo (owned by `flow`).
+    pub flow: crate::flow::Cache,
 }
 
 impl<'o> Ctx<'o> {
@@ -131,7 +130,7 @@ impl<'o> Ctx<'o> {
             in_progress: HashSet::new(),
             summary_depth: 0,
             unresolved: Vec::new(),
-            fork_wrappers: HashMap::new(),
+            flow: crate::flow::Cache::default(),
         }
     }
 

@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod embedded;
 pub mod engine;
+mod flow;
 mod index;
 pub mod input;
 pub mod knowledge;

@@ -16,6 +16,7 @@ use std::sync::{LazyLock, RwLock};
 use crate::diagnostic::Level;
 use crate::rules::RuleId;
 
+pub mod fork_results;
 mod posix;
 mod table_fork_crate;
 mod table_libc;
