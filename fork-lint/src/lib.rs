@@ -12,6 +12,8 @@ pub mod cargo_project;
 pub mod cli;
 #[cfg(feature = "cli")]
 pub mod config;
+#[cfg(feature = "cli")]
+pub mod deps;
 pub mod diagnostic;
 #[cfg(feature = "cli")]
 pub mod discover;
