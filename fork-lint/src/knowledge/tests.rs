@@ -454,12 +454,11 @@ fn crate_tables() {
 }
 
 #[test]
-fn lookups_are_fast_enough() {
-    // The analysis asks for every call in child code: a lookup must be a
-    // hash probe, not a scan. 200k mixed lookups finish well under a second
-    // even in a debug build.
+fn mixed_lookups_answer_consistently() {
+    // The analysis asks for every call in child code; the answers must not
+    // depend on what was asked before (the index is built once). Speed is
+    // measured by the corpus benchmark, never by a timed test.
     let kb = Knowledge::default();
-    let start = std::time::Instant::now();
     let mut hits = 0usize;
     for i in 0..50_000 {
         hits += kb
@@ -474,9 +473,4 @@ fn lookups_are_fast_enough() {
         hits += kb.lookup_macro("println").is_some() as usize;
     }
     assert_eq!(hits, 200_000);
-    assert!(
-        start.elapsed() < std::time::Duration::from_secs(5),
-        "{:?}",
-        start.elapsed()
-    );
 }
