@@ -211,6 +211,14 @@ const PRELUDE_FNS: &[(&str, &str)] = &[("drop", "std::mem::drop")];
 /// Resolves a macro or attribute path to the string the knowledge table and
 /// the marker checks use: `println`, `std::println`, `fork_guard::child`.
 /// `None` for a macro of this crate.
+///
+/// A bare name is resolved through, in order: a `use` alias (`use
+/// log::info;` → `log::info`); a glob import of another crate whose macro of
+/// that name the knowledge table lists (`use log::*;` → `log::info`); an
+/// `extern crate` at the crate root whose listed macro it is (`#[macro_use]
+/// extern crate log;` → `log::info`: the bare name of such a macro compiles
+/// only through an import like these, or as the crate's own `macro_rules!`,
+/// which the table does not list). Otherwise it stays bare (`println`).
 pub(crate) fn resolve_macro(ctx: &mut Ctx<'_>, f: &FnCtx, path: &syn::Path) -> Option<String> {
     let segs = segments(path);
     let first = segs.first()?;
@@ -221,7 +229,7 @@ pub(crate) fn resolve_macro(ctx: &mut Ctx<'_>, f: &FnCtx, path: &syn::Path) -> O
         });
         return Some(match alias {
             Some(p) => p.join("::"),
-            None => first.clone(),
+            None => imported_macro(ctx, &f.module, first).unwrap_or_else(|| first.clone()),
         });
     }
     match resolve(ctx, f, &segs) {
@@ -229,6 +237,44 @@ pub(crate) fn resolve_macro(ctx: &mut Ctx<'_>, f: &FnCtx, path: &syn::Path) -> O
         Target::Unknown(s) => Some(s),
         _ => None,
     }
+}
+
+/// `crate::name` for a bare macro `name` that a glob import of `crate` in
+/// `module`, or an `extern crate` at the crate root, brings into scope, when
+/// the knowledge table lists `crate::name` as a macro.
+fn imported_macro(ctx: &mut Ctx<'_>, module: &[String], name: &str) -> Option<String> {
+    if ctx.opts.knowledge.lookup_macro(name).is_some() {
+        // A std macro (`println`, `format`): no other crate's macro listed.
+        return None;
+    }
+    let mut candidates: Vec<Vec<String>> = Vec::new();
+    if let Some(scope) = ctx.module_scope(module) {
+        candidates.extend(
+            scope
+                .globs
+                .iter()
+                .filter(|g| {
+                    g.first()
+                        .is_some_and(|s| s != "crate" && s != "self" && s != "super")
+                })
+                .cloned(),
+        );
+    }
+    if let Some(root) = ctx.module_scope(&[]) {
+        // `extern crate log;` is recorded as the alias `log` -> `[log]`.
+        let mut externs: Vec<Vec<String>> = root
+            .uses
+            .iter()
+            .filter(|(alias, target)| target.len() == 1 && target[0] == **alias)
+            .map(|(_, target)| target.clone())
+            .collect();
+        externs.sort();
+        candidates.extend(externs);
+    }
+    candidates.iter().find_map(|krate| {
+        let cand = format!("{}::{name}", krate.join("::"));
+        ctx.opts.knowledge.lookup_macro(&cand).map(|_| cand)
+    })
 }
 
 /// The canonical name of an attribute or macro path, resolved through `use`.
