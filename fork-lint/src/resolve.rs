@@ -66,6 +66,7 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, f: &FnCtx, segs: &[String]) -> Target {
     }
     if let Some(p) = f.uses.get(first)
         && p.as_slice() != [first.clone()]
+        && !names_its_own_crate(first, p, segs.len())
     {
         let mut full = p.clone();
         full.extend(segs.iter().skip(1).cloned());
@@ -80,6 +81,18 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, f: &FnCtx, segs: &[String]) -> Target {
         };
     }
     cached_lookup(ctx, &f.module, segs, None)
+}
+
+/// True for `alias::rest` where `alias` was imported with `use
+/// krate::..::krate;`, an item named like its own crate (`use
+/// anyhow::anyhow;`, the macro; `use tempfile::tempfile;`): such an item is
+/// a macro or a function, so `anyhow::Error::msg` names the crate `anyhow`,
+/// not `anyhow::anyhow::Error::msg`.
+fn names_its_own_crate(first: &str, target: &[String], len: usize) -> bool {
+    len > 1
+        && target.len() > 1
+        && target.first().is_some_and(|s| s == first)
+        && target.last().is_some_and(|s| s == first)
 }
 
 /// [`lookup`] from the top, memoised per module and path.
@@ -151,6 +164,7 @@ fn lookup(
     if let Some(p) = use_path
         && p.as_slice() != [first.clone()]
         && skip != Some(first.as_str())
+        && !names_its_own_crate(first, &p, segs.len())
     {
         let mut full = p;
         full.extend(rest.iter().cloned());
