@@ -21,7 +21,8 @@
 use super::ApiEntry;
 use super::build::*;
 
-const ANYHOW: &str = "boxes a new `anyhow::Error` (and formats its message into a `String` when given arguments)";
+const ANYHOW: &str =
+    "boxes a new `anyhow::Error` (and formats its message into a `String` when given arguments)";
 const ANYHOW_ERR_PATH: &str = "boxes a new `anyhow::Error` when it returns early (and formats its message into a `String` when given arguments)";
 const CONTEXT: &str =
     "wraps an `Err` in a new boxed error (`anyhow::Error`, `eyre::Report`) carrying the context";

@@ -23,18 +23,22 @@ use super::build::*;
 
 const PASSWD: &str = "looks the user up with `getpwuid_r`/`getpwnam_r`, which is not async-signal-safe (NSS may `dlopen` modules, `malloc` and take locks), into an allocated buffer";
 const GROUP: &str = "looks groups up with `getgrgid_r`/`getgrnam_r`/`getgrouplist`, which are not async-signal-safe (NSS may `dlopen` modules, `malloc` and take locks), into allocated buffers";
-const FIX_PASSWD: &str = "look users and groups up in the parent before fork and pass the ids and names into the child";
+const FIX_PASSWD: &str =
+    "look users and groups up in the parent before fork and pass the ids and names into the child";
 const TRACE_ID: &str = "runs `log::trace!` (the crate's default `logging` feature) before the id system call, reaching the global logger and its lock when trace level is enabled";
 const FIX_TRACE_ID: &str = "call `libc::getuid`/`geteuid`/`getgid`/`getegid` directly";
-const SWITCH: &str = "is one `set*id` system call, reporting errors with `io::Error::last_os_error`";
+const SWITCH: &str =
+    "is one `set*id` system call, reporting errors with `io::Error::last_os_error`";
 const WHO_NAME: &str = "looks the user up with `getpwuid_r`, which is not async-signal-safe (NSS may `dlopen` modules, `malloc` and take locks), and copies the name into a new string";
 const HOSTNAME: &str = "returns the host name in a new, allocated string";
-const FIX_HOSTNAME: &str = "read the host name before fork, or call `libc::gethostname` with a stack buffer";
+const FIX_HOSTNAME: &str =
+    "read the host name before fork, or call `libc::gethostname` with a stack buffer";
 const DIR_ENV: &str = "reads `HOME` or an `XDG_*` variable with `std::env::var_os`, under std's environment lock, falls back to `getpwuid_r`, and returns an allocated `PathBuf`";
 const FIX_DIR: &str = "resolve the directory in the parent before fork";
 const TEMP_ENV: &str = "reads `TMPDIR` with `std::env::var_os`, under std's environment lock, and builds a random file name in an allocated path";
 const TEMP_IN: &str = "builds a random file name in an allocated path";
-const FIX_TEMP: &str = "create the temporary file in the parent and pass its descriptor into the child";
+const FIX_TEMP: &str =
+    "create the temporary file in the parent and pass its descriptor into the child";
 
 pub(super) static ENTRIES: &[ApiEntry] = &[
     // ---- users ----
@@ -42,14 +46,24 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
     func("users::get_user_by_name", LIBC_UNSAFE, PASSWD, FIX_PASSWD),
     func("users::get_group_by_gid", LIBC_UNSAFE, GROUP, FIX_PASSWD),
     func("users::get_group_by_name", LIBC_UNSAFE, GROUP, FIX_PASSWD),
-    func("users::get_current_username", LIBC_UNSAFE, PASSWD, FIX_PASSWD),
+    func(
+        "users::get_current_username",
+        LIBC_UNSAFE,
+        PASSWD,
+        FIX_PASSWD,
+    ),
     func(
         "users::get_effective_username",
         LIBC_UNSAFE,
         PASSWD,
         FIX_PASSWD,
     ),
-    func("users::get_current_groupname", LIBC_UNSAFE, GROUP, FIX_PASSWD),
+    func(
+        "users::get_current_groupname",
+        LIBC_UNSAFE,
+        GROUP,
+        FIX_PASSWD,
+    ),
     func(
         "users::get_effective_groupname",
         LIBC_UNSAFE,
@@ -60,9 +74,19 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
     func("users::get_user_groups", LIBC_UNSAFE, GROUP, FIX_PASSWD),
     func("users::all_users", LIBC_UNSAFE, PASSWD, FIX_PASSWD),
     func("users::get_current_uid", LOCK_WARN, TRACE_ID, FIX_TRACE_ID),
-    func("users::get_effective_uid", LOCK_WARN, TRACE_ID, FIX_TRACE_ID),
+    func(
+        "users::get_effective_uid",
+        LOCK_WARN,
+        TRACE_ID,
+        FIX_TRACE_ID,
+    ),
     func("users::get_current_gid", LOCK_WARN, TRACE_ID, FIX_TRACE_ID),
-    func("users::get_effective_gid", LOCK_WARN, TRACE_ID, FIX_TRACE_ID),
+    func(
+        "users::get_effective_gid",
+        LOCK_WARN,
+        TRACE_ID,
+        FIX_TRACE_ID,
+    ),
     func(
         "users::switch::switch_user_group",
         LOCK_WARN,
@@ -80,14 +104,24 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
     func("uzers::get_user_by_name", LIBC_UNSAFE, PASSWD, FIX_PASSWD),
     func("uzers::get_group_by_gid", LIBC_UNSAFE, GROUP, FIX_PASSWD),
     func("uzers::get_group_by_name", LIBC_UNSAFE, GROUP, FIX_PASSWD),
-    func("uzers::get_current_username", LIBC_UNSAFE, PASSWD, FIX_PASSWD),
+    func(
+        "uzers::get_current_username",
+        LIBC_UNSAFE,
+        PASSWD,
+        FIX_PASSWD,
+    ),
     func(
         "uzers::get_effective_username",
         LIBC_UNSAFE,
         PASSWD,
         FIX_PASSWD,
     ),
-    func("uzers::get_current_groupname", LIBC_UNSAFE, GROUP, FIX_PASSWD),
+    func(
+        "uzers::get_current_groupname",
+        LIBC_UNSAFE,
+        GROUP,
+        FIX_PASSWD,
+    ),
     func(
         "uzers::get_effective_groupname",
         LIBC_UNSAFE,
@@ -99,9 +133,19 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
     func("uzers::all_users", LIBC_UNSAFE, PASSWD, FIX_PASSWD),
     func("uzers::all_groups", LIBC_UNSAFE, GROUP, FIX_PASSWD),
     func("uzers::get_current_uid", LOCK_WARN, TRACE_ID, FIX_TRACE_ID),
-    func("uzers::get_effective_uid", LOCK_WARN, TRACE_ID, FIX_TRACE_ID),
+    func(
+        "uzers::get_effective_uid",
+        LOCK_WARN,
+        TRACE_ID,
+        FIX_TRACE_ID,
+    ),
     func("uzers::get_current_gid", LOCK_WARN, TRACE_ID, FIX_TRACE_ID),
-    func("uzers::get_effective_gid", LOCK_WARN, TRACE_ID, FIX_TRACE_ID),
+    func(
+        "uzers::get_effective_gid",
+        LOCK_WARN,
+        TRACE_ID,
+        FIX_TRACE_ID,
+    ),
     func(
         "uzers::switch::switch_user_group",
         LOCK_WARN,

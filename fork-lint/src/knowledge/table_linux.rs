@@ -30,7 +30,8 @@
 use super::ApiEntry;
 use super::build::*;
 
-const PRCTL: &str = "is one `prctl` system call with integer arguments, returning `errno` on failure";
+const PRCTL: &str =
+    "is one `prctl` system call with integer arguments, returning `errno` on failure";
 const PROCFS: &str = "builds paths and reads `/proc` files into owned, allocated values";
 const FIX_PROCFS: &str = "read what the child needs from `/proc` before fork";
 const CAPS_SET: &str = "builds a `HashSet` of capabilities, and its error messages with `format!`";
@@ -39,9 +40,11 @@ const FIX_CAPS: &str = "compute the capability masks before fork and call `libc:
 const SECCOMP_BUILD: &str = "builds the filter's rules and BPF program in allocated memory";
 const FIX_SECCOMP: &str = "compile the filter into a `BpfProgram` before fork and apply it in the child with `seccompiler::apply_filter`";
 const LIBSECCOMP: &str = "calls into libseccomp, which allocates the filter state with `malloc`";
-const LIBSECCOMP_LOAD: &str = "calls `seccomp_load`, which generates the BPF program with `malloc` before loading it";
+const LIBSECCOMP_LOAD: &str =
+    "calls `seccomp_load`, which generates the BPF program with `malloc` before loading it";
 const FIX_LIBSECCOMP: &str = "export the program with `export_bpf` before fork and load it in the child with `seccompiler::apply_filter` or the raw `seccomp` system call";
-const SIGNAL_REGISTER: &str = "takes the signal-hook registry's write `Mutex` and allocates the handler";
+const SIGNAL_REGISTER: &str =
+    "takes the signal-hook registry's write `Mutex` and allocates the handler";
 const FIX_SIGNAL: &str = "register handlers in the parent; in the child use `libc::sigaction` with a plain `extern \"C\"` handler";
 const SIGNAL_SAFE: &str = "is documented async-signal-safe: plain `libc` calls on its arguments";
 const CLOSE_FDS: &str = "is async-signal-safe by design: `no_std`, no allocation, `close_range`/`getdents`/`fcntl` system calls";
@@ -107,7 +110,12 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
     safe("prctl::get_mce_kill", PRCTL),
     safe("prctl::set_mm", PRCTL),
     // ---- procfs ----
-    func("procfs::process::Process::myself", ALLOC, PROCFS, FIX_PROCFS),
+    func(
+        "procfs::process::Process::myself",
+        ALLOC,
+        PROCFS,
+        FIX_PROCFS,
+    ),
     func("procfs::process::Process::new", ALLOC, PROCFS, FIX_PROCFS),
     func(
         "procfs::process::Process::new_with_root",
@@ -157,8 +165,18 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         CAPS_ERR,
         FIX_CAPS,
     ),
-    func("caps::runtime::procfs_all_supported", ALLOC, PROCFS, FIX_CAPS),
-    func("caps::runtime::thread_all_supported", ALLOC, CAPS_SET, FIX_CAPS),
+    func(
+        "caps::runtime::procfs_all_supported",
+        ALLOC,
+        PROCFS,
+        FIX_CAPS,
+    ),
+    func(
+        "caps::runtime::thread_all_supported",
+        ALLOC,
+        CAPS_SET,
+        FIX_CAPS,
+    ),
     // ---- seccompiler ----
     safe(
         "seccompiler::apply_filter",
@@ -223,7 +241,10 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
     // ---- signal-hook ----
     safe("signal_hook::low_level::raise", SIGNAL_SAFE),
     safe("signal_hook::low_level::signal_name", SIGNAL_SAFE),
-    safe("signal_hook::low_level::emulate_default_handler", SIGNAL_SAFE),
+    safe(
+        "signal_hook::low_level::emulate_default_handler",
+        SIGNAL_SAFE,
+    ),
     func(
         "signal_hook::low_level::exit",
         TERMINATES,
@@ -248,7 +269,12 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         SIGNAL_REGISTER,
         FIX_SIGNAL,
     ),
-    func("signal_hook_registry::register", LOCK, SIGNAL_REGISTER, FIX_SIGNAL),
+    func(
+        "signal_hook_registry::register",
+        LOCK,
+        SIGNAL_REGISTER,
+        FIX_SIGNAL,
+    ),
     func(
         "signal_hook_registry::register_sigaction",
         LOCK,
@@ -267,7 +293,12 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         SIGNAL_REGISTER,
         FIX_SIGNAL,
     ),
-    func("signal_hook::flag::register", LOCK, SIGNAL_REGISTER, FIX_SIGNAL),
+    func(
+        "signal_hook::flag::register",
+        LOCK,
+        SIGNAL_REGISTER,
+        FIX_SIGNAL,
+    ),
     func(
         "signal_hook::flag::register_usize",
         LOCK,
@@ -296,5 +327,8 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
     safe("close_fds::iter_possible_fds_threadsafe", CLOSE_FDS),
     // ---- errno ----
     safe("errno::errno", "reads `errno` through `__errno_location`"),
-    safe("errno::set_errno", "writes `errno` through `__errno_location`"),
+    safe(
+        "errno::set_errno",
+        "writes `errno` through `__errno_location`",
+    ),
 ];

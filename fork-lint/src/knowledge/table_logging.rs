@@ -91,7 +91,17 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
     func("env_logger::builder", ENV, ENV_LOGGER, FIX_INIT),
     func("env_logger::from_env", ENV, ENV_LOGGER, FIX_INIT),
     func("env_logger::Builder::from_env", ENV, ENV_LOGGER, FIX_INIT),
-    func("env_logger::Builder::from_default_env", ENV, ENV_LOGGER, FIX_INIT),
+    func(
+        "env_logger::Builder::from_default_env",
+        ENV,
+        ENV_LOGGER,
+        FIX_INIT,
+    ),
     func("env_logger::Logger::from_env", ENV, ENV_LOGGER, FIX_INIT),
-    func("env_logger::Logger::from_default_env", ENV, ENV_LOGGER, FIX_INIT),
+    func(
+        "env_logger::Logger::from_default_env",
+        ENV,
+        ENV_LOGGER,
+        FIX_INIT,
+    ),
 ];

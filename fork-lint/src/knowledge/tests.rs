@@ -268,7 +268,8 @@ fn third_party_tables_name_the_checked_versions() {
             .collect::<Vec<_>>()
             .join("\n");
         assert!(
-            header.to_lowercase().contains("checked against") && header.chars().any(|c| c.is_ascii_digit()),
+            header.to_lowercase().contains("checked against")
+                && header.chars().any(|c| c.is_ascii_digit()),
             "{file}: the header must say which versions were checked"
         );
     }
@@ -276,6 +277,7 @@ fn third_party_tables_name_the_checked_versions() {
 
 #[test]
 fn third_party_verdicts() {
+    const ALLOC: Verdict = Verdict::Hazard(RuleId::Alloc, Level::Error);
     let alloc = Some(Verdict::Hazard(RuleId::Alloc, Level::Error));
     let lock = Some(Verdict::Hazard(RuleId::Lock, Level::Error));
     let env = Some(Verdict::Hazard(RuleId::Env, Level::Error));
@@ -293,11 +295,11 @@ fn third_party_verdicts() {
     let m = |name, recv| k().lookup_method(name, recv).map(|(e, c)| (e.verdict, c));
     assert_eq!(
         m("context", Some("Result")),
-        Some((alloc.unwrap(), Confidence::Exact))
+        Some((ALLOC, Confidence::Exact))
     );
     assert_eq!(
         m("context", None),
-        Some((alloc.unwrap(), Confidence::NameOnly)),
+        Some((ALLOC, Confidence::NameOnly)),
         "an unknown receiver is a guess, reported at warning level"
     );
     assert_eq!(m("context", Some("MyStruct")), None);
@@ -311,7 +313,7 @@ fn third_party_verdicts() {
     assert_eq!(verdict("seccompiler::compile_from_json"), alloc);
     assert_eq!(
         m("load", Some("ScmpFilterContext")),
-        Some((alloc.unwrap(), Confidence::Exact))
+        Some((ALLOC, Confidence::Exact))
     );
     assert_eq!(
         m("load", None),
