@@ -16,9 +16,10 @@
 //! - `seccompiler::apply_filter` is `prctl(PR_SET_NO_NEW_PRIVS)` plus the
 //!   `seccomp` system call on a program compiled earlier: the intended
 //!   pattern is to compile in the parent and apply in the child. Compiling
-//!   allocates. libseccomp's `load` generates the BPF program with `malloc`
-//!   at load time, so even a filter built in the parent allocates in the
-//!   child when loaded.
+//!   allocates (`compile_from_json`; a `SeccompFilter` built by hand is
+//!   judged by the `Vec`s and maps it is built from). libseccomp's `load`
+//!   generates the BPF program with `malloc` at load time, so even a filter
+//!   built in the parent allocates in the child when loaded.
 //! - `signal-hook`: the `low_level` helpers documented as
 //!   async-signal-safe are (`raise`, `exit`, `abort`, `signal_name`,
 //!   `emulate_default_handler`); registering or unregistering a handler
@@ -42,7 +43,7 @@ const FIX_SECCOMP: &str = "compile the filter into a `BpfProgram` before fork an
 const LIBSECCOMP: &str = "calls into libseccomp, which allocates the filter state with `malloc`";
 const LIBSECCOMP_LOAD: &str =
     "calls `seccomp_load`, which generates the BPF program with `malloc` before loading it";
-const FIX_LIBSECCOMP: &str = "export the program with `export_bpf` before fork and load it in the child with `seccompiler::apply_filter` or the raw `seccomp` system call";
+const FIX_LIBSECCOMP: &str = "export the program with `export_bpf` before fork, read it into a `Vec<sock_filter>`, and install it in the child with `seccompiler::apply_filter` or the raw `seccomp` system call";
 const SIGNAL_REGISTER: &str =
     "takes the signal-hook registry's write `Mutex` and allocates the handler";
 const FIX_SIGNAL: &str = "register handlers in the parent; in the child use `libc::sigaction` with a plain `extern \"C\"` handler";
@@ -188,18 +189,6 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
     ),
     func(
         "seccompiler::compile_from_json",
-        ALLOC,
-        SECCOMP_BUILD,
-        FIX_SECCOMP,
-    ),
-    func(
-        "seccompiler::SeccompFilter::new",
-        ALLOC,
-        SECCOMP_BUILD,
-        FIX_SECCOMP,
-    ),
-    func(
-        "seccompiler::SeccompRule::new",
         ALLOC,
         SECCOMP_BUILD,
         FIX_SECCOMP,
