@@ -263,13 +263,16 @@ fn imported_macro(ctx: &mut Ctx<'_>, module: &[String], name: &str) -> Option<St
     }
     let mut candidates: Vec<Vec<String>> = Vec::new();
     if let Some(scope) = ctx.module_scope(module) {
+        // Globs of this crate's own modules (`use self::log::*;`, `use
+        // log::*;` next to `mod log;`) import no other crate's macro.
         candidates.extend(
             scope
                 .globs
                 .iter()
                 .filter(|g| {
-                    g.first()
-                        .is_some_and(|s| s != "crate" && s != "self" && s != "super")
+                    g.first().is_some_and(|s| {
+                        s != "crate" && s != "self" && s != "super" && !scope.mods.contains(s)
+                    })
                 })
                 .cloned(),
         );
