@@ -31,6 +31,12 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         "",
     ),
     func(
+        "nix::pty::forkpty",
+        FORK,
+        "opens a pseudo-terminal and forks; the child sees `Ok(ForkptyResult::Child)` (nix 0.29 and later)",
+        "",
+    ),
+    func(
         "nix::unistd::daemon",
         FORK,
         "forks; the parent exits and the rest of the program runs in the child",

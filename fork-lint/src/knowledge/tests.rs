@@ -334,6 +334,14 @@ fn third_party_verdicts() {
     assert_eq!(verdict("close_fds::close_open_fds"), safe);
     assert_eq!(verdict("errno::errno"), safe);
     assert_eq!(verdict("nix::sys::ptrace::traceme"), safe);
+    assert_eq!(
+        verdict("libc::forkpty"),
+        Some(Verdict::Fork(ForkKind::Fork))
+    );
+    assert_eq!(
+        verdict("nix::pty::forkpty"),
+        Some(Verdict::Fork(ForkKind::Fork))
+    );
     // Users and hosts: NSS lookups are `libc-unsafe`.
     assert_eq!(verdict("users::get_user_by_uid"), libc_unsafe);
     assert_eq!(verdict("uzers::get_user_by_name"), libc_unsafe);
