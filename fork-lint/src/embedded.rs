@@ -221,4 +221,44 @@ mod tests {
             ["alloc", "fallthrough"]
         );
     }
+
+    #[test]
+    fn third_party_knowledge_reaches_the_macros() {
+        // The attribute macros share the lint's table: logging or a passwd
+        // lookup in a `#[fork_guard::child]` function is a hazard, stack
+        // formatting is not. (Spans from `parse_quote!` all sit at one
+        // position, so each case is a function of its own.)
+        let check = |item: syn::ItemFn| rules(&check_child_fn(&item, &Options::default()));
+        assert_eq!(
+            check(syn::parse_quote! {
+                fn child() { log::info!("child"); }
+            }),
+            ["lock"]
+        );
+        assert_eq!(
+            check(syn::parse_quote! {
+                fn child() {
+                    use tracing::debug;
+                    debug!("the function's own `use` is in scope");
+                }
+            }),
+            ["lock"]
+        );
+        assert_eq!(
+            check(syn::parse_quote! {
+                fn child() { let _ = users::get_user_by_uid(0); }
+            }),
+            ["libc-unsafe"]
+        );
+        let item: syn::ItemFn = syn::parse_quote! {
+            fn child() {
+                let mut buf = itoa::Buffer::new();
+                let digits = buf.format(7u8);
+                unsafe { libc::write(2, digits.as_ptr().cast(), digits.len()) };
+                unsafe { libc::_exit(0) };
+            }
+        };
+        let r = check_child_fn(&item, &Options::default());
+        assert!(r.findings.is_empty() && r.unresolved.is_empty());
+    }
 }

@@ -59,6 +59,17 @@ pub static FORK_RESULTS: &[ForkResultShape] = &[
         child: "Ok(Child)",
         parent: "Ok(Parent{..}) | Err(_)",
     },
+    // `forkpty(3)` is `fork` after opening the pseudo-terminal.
+    ForkResultShape {
+        path: "libc::forkpty",
+        ..PID
+    },
+    // nix 0.29 and later: `ForkptyResult::{Child, Parent { child, master }}`.
+    ForkResultShape {
+        path: "nix::pty::forkpty",
+        child: "Ok(Child)",
+        parent: "Ok(Parent{..}) | Err(_)",
+    },
     ForkResultShape {
         path: "nix::unistd::daemon",
         child: "Ok(_)",

@@ -18,11 +18,16 @@ use crate::rules::RuleId;
 
 pub mod fork_results;
 mod posix;
+mod table_errors;
 mod table_fork_crate;
+mod table_host;
 mod table_libc;
+mod table_linux;
+mod table_logging;
 mod table_nix;
 mod table_rustix;
 mod table_std;
+mod table_text;
 
 pub use posix::{GLIBC_DEVIATIONS, POSIX_CHANGES, POSIX_EDITION, POSIX_SAFE, PosixChange};
 
@@ -106,7 +111,9 @@ pub struct Knowledge {
     pub extra: Vec<ApiEntry>,
 }
 
-/// All built-in tables.
+/// All built-in tables: std, libc, nix, rustix and the `fork` crate, then
+/// the third-party crates people call in child code (logging, error
+/// handling, Linux process set-up, users and hosts, text and formats).
 pub fn builtin() -> impl Iterator<Item = &'static ApiEntry> {
     table_std::ENTRIES
         .iter()
@@ -114,6 +121,11 @@ pub fn builtin() -> impl Iterator<Item = &'static ApiEntry> {
         .chain(table_nix::ENTRIES)
         .chain(table_rustix::ENTRIES)
         .chain(table_fork_crate::ENTRIES)
+        .chain(table_logging::ENTRIES)
+        .chain(table_errors::ENTRIES)
+        .chain(table_linux::ENTRIES)
+        .chain(table_host::ENTRIES)
+        .chain(table_text::ENTRIES)
 }
 
 impl ApiEntry {
@@ -153,9 +165,26 @@ pub const CLONE_FUNCTIONS: &[&str] = &["libc::clone", "nix::sched::clone"];
 /// Crates whose public API the tables cover. A call into one of them that
 /// has no entry is not an unknown call: `libc` falls back to the POSIX list
 /// (see [`Knowledge::lookup_path`]); for `std`/`core`/`alloc`, `nix`,
-/// `rustix` and `fork` the tables list every hazardous item users call, so
-/// an unlisted item is not reported.
-pub const KNOWN_CRATES: &[&str] = &["alloc", "core", "fork", "libc", "nix", "rustix", "std"];
+/// `rustix` and `fork` the tables list every hazardous item users call, and
+/// for `prctl`, `close_fds`, `errno`, `itoa` and `ryu` every public
+/// function, so an unlisted item is not reported. The other third-party
+/// crates of the tables (`log`, `anyhow`, `procfs`, ...) are covered for
+/// the items people call in child code only: an unlisted call into them
+/// stays an `unknown-call`.
+pub const KNOWN_CRATES: &[&str] = &[
+    "alloc",
+    "close_fds",
+    "core",
+    "errno",
+    "fork",
+    "itoa",
+    "libc",
+    "nix",
+    "prctl",
+    "rustix",
+    "ryu",
+    "std",
+];
 
 impl Knowledge {
     /// The entry for a call by path: a free function, an associated function,
@@ -252,9 +281,16 @@ impl Knowledge {
     }
 
     /// The entry for a macro invocation by path: `println`, `std::println`,
-    /// `core::panic`, `vec`, `format`. The key is the last segment, for a
-    /// bare name or a `std`/`core`/`alloc` path; `log::info` is not
-    /// `std`'s and yields `None` (unless `extra` lists it by full path).
+    /// `core::panic`, `vec`, `format`, `log::info`, `anyhow::bail`.
+    ///
+    /// - A bare name or a `std`/`core`/`alloc`/`$crate` path is keyed by its
+    ///   last segment and finds only std's macros (`println`, `format`).
+    /// - Any other path is keyed by its full path: the macros of other
+    ///   crates are listed under their crate's path (`log::info`,
+    ///   `tracing::debug`, `anyhow::anyhow`) and never by bare name, because
+    ///   a bare `info!` or `bail!` may be the crate's own `macro_rules!`.
+    ///   The analysis turns `use log::info; info!(..)` and `use log::*;
+    ///   info!(..)` into `log::info` before asking (`resolve_macro`).
     ///
     /// `write!`/`writeln!` are `Safe` here: they expand to
     /// `$dst.write_fmt(format_args!(..))`, which formats without allocating,
@@ -267,7 +303,7 @@ impl Knowledge {
     /// `vec![]` with no elements does not allocate; the entry describes
     /// `vec![..]` with elements, and the analysis skips the empty form.
     pub fn lookup_macro(&self, path: &str) -> Option<ApiEntry> {
-        let path = path.trim_end_matches('!');
+        let path = path.trim_end_matches('!').trim_start_matches("::");
         if let Some(e) = self
             .extra
             .iter()
@@ -278,13 +314,9 @@ impl Knowledge {
         let name = match path.rsplit_once("::") {
             None => path,
             Some((prefix, name)) => {
-                let root = prefix
-                    .trim_start_matches("::")
-                    .split("::")
-                    .next()
-                    .unwrap_or("");
+                let root = prefix.split("::").next().unwrap_or("");
                 if !matches!(root, "std" | "core" | "alloc" | "$crate") {
-                    return None;
+                    return INDEX.macros.get(path).map(|e| **e);
                 }
                 name
             }
@@ -300,7 +332,8 @@ impl Knowledge {
     }
 
     /// True for crates the tables cover ([`KNOWN_CRATES`]): `std`, `core`,
-    /// `alloc`, `libc`, `nix`, `rustix`, `fork`. A call into such a crate
+    /// `alloc`, `libc`, `nix`, `rustix`, `fork`, `prctl`, `close_fds`,
+    /// `errno`, `itoa`, `ryu`. A call into such a crate
     /// with no entry is judged by the crate's fallback (libc: the POSIX
     /// list), not reported as `unknown-call`.
     pub fn is_known_crate(&self, root: &str) -> bool {
@@ -382,7 +415,8 @@ struct Index {
     short: HashMap<&'static str, &'static ApiEntry>,
     /// Methods by name, in table order.
     methods: HashMap<&'static str, Vec<&'static ApiEntry>>,
-    /// Macros by name.
+    /// Macros: std's by name (`println`), other crates' by full path
+    /// (`log::info`).
     macros: HashMap<&'static str, &'static ApiEntry>,
     /// Synthesised `Safe` entries for the POSIX list, by bare name.
     posix: HashMap<&'static str, ApiEntry>,
@@ -471,6 +505,7 @@ pub(crate) mod build {
     pub const ALLOC_WRAPPER: Verdict = Verdict::Hazard(RuleId::AllocatingWrapper, Level::Error);
     pub const STDIO: Verdict = Verdict::Hazard(RuleId::Stdio, Level::Error);
     pub const LOCK: Verdict = Verdict::Hazard(RuleId::Lock, Level::Error);
+    pub const LOCK_WARN: Verdict = Verdict::Hazard(RuleId::Lock, Level::Warning);
     pub const ENV: Verdict = Verdict::Hazard(RuleId::Env, Level::Error);
     pub const EXIT: Verdict = Verdict::Hazard(RuleId::Exit, Level::Error);
     pub const PANIC: Verdict = Verdict::Hazard(RuleId::Panic, Level::Warning);
@@ -530,7 +565,8 @@ pub(crate) mod build {
         method(name, receivers, SAFE, reason, "")
     }
 
-    /// A macro, keyed by its name.
+    /// A macro, keyed by its name (std's: `println`) or by its full path
+    /// (other crates': `log::info`).
     pub const fn mac(
         name: &'static str,
         verdict: Verdict,
