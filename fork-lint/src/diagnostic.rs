@@ -109,6 +109,9 @@ pub struct Finding {
     pub region: Option<ChainStep>,
     /// What to do about it.
     pub help: Option<String>,
+    /// Other calls in child code that reach the same hazard (its first
+    /// entry is `chain[0]`).
+    pub related: Vec<ChainStep>,
 }
 
 /// A file that could not be read or parsed. It never stops the run.

@@ -74,18 +74,23 @@ fn finish(ctx: Ctx<'_>, raw: Vec<RawFinding>, options: &Options) -> EmbeddedRepo
         let Some(level) = options.effective_level(r.rule, r.level) else {
             continue;
         };
-        let (s, e) = (r.site.span.start(), r.site.span.end());
-        // Without line information (line 0) spans cannot be told apart.
-        if s.line != 0 && !seen.insert((s.line, s.column, e.line, e.column, r.rule)) {
+        // A macro points into the item it sees: at the call in the child
+        // code, once per rule and call (spans compared by their debug form,
+        // which inside a proc macro names the byte range).
+        let (site, message, chain) = match r.at_call {
+            Some(at) => at,
+            None => (r.site, r.message, r.chain),
+        };
+        if !seen.insert((format!("{:?}", site.span), r.rule)) {
             continue;
         }
         findings.push(SpannedFinding {
-            span: r.site.span,
+            span: site.span,
             rule: r.rule,
             level,
-            message: r.message,
+            message,
             help: r.help,
-            chain_labels: r.chain.into_iter().map(|s| s.label).collect(),
+            chain_labels: chain.into_iter().map(|s| s.label).collect(),
         });
     }
     let unresolved = ctx

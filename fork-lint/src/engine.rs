@@ -11,7 +11,6 @@
 //! that cannot be read or parsed becomes a [`FileError`], never a panic or
 //! an aborted run.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{ChainStep, FileError, Finding, Location};
@@ -255,34 +254,44 @@ fn locate(ctx: &Ctx<'_>, site: Site) -> Location {
 /// Applies the rule settings, keeps one finding per (site, rule), converts
 /// spans.
 fn to_findings(ctx: &Ctx<'_>, raw: Vec<RawFinding>, options: &Options) -> Vec<Finding> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
+    // One finding per hazard (location and rule); other calls in child code
+    // that reach it become related locations.
+    let mut index: std::collections::HashMap<(Location, crate::rules::RuleId), usize> =
+        std::collections::HashMap::new();
+    let mut out: Vec<Finding> = Vec::new();
     for r in raw {
         let Some(level) = options.effective_level(r.rule, r.level) else {
             continue;
         };
         let location = locate(ctx, r.site);
-        if !seen.insert((location.clone(), r.rule)) {
+        let step = |s: &crate::summaries::Step| ChainStep {
+            label: s.label.clone(),
+            location: locate(ctx, s.site),
+        };
+        if let Some(&i) = index.get(&(location.clone(), r.rule)) {
+            if let (Some(first), Some(f)) = (r.chain.first(), out.get_mut(i)) {
+                let entry = step(first);
+                let known = f
+                    .chain
+                    .first()
+                    .is_some_and(|c| c.location == entry.location)
+                    || f.related.iter().any(|c| c.location == entry.location);
+                if !known {
+                    f.related.push(entry);
+                }
+            }
             continue;
         }
+        index.insert((location.clone(), r.rule), out.len());
         out.push(Finding {
             rule: r.rule,
             level,
             location,
             message: r.message,
-            chain: r
-                .chain
-                .iter()
-                .map(|s| ChainStep {
-                    label: s.label.clone(),
-                    location: locate(ctx, s.site),
-                })
-                .collect(),
-            region: r.region.map(|s| ChainStep {
-                label: s.label,
-                location: locate(ctx, s.site),
-            }),
+            chain: r.chain.iter().map(step).collect(),
+            region: r.region.as_ref().map(step),
             help: r.help,
+            related: Vec::new(),
         });
     }
     out
@@ -339,21 +348,14 @@ fn main() {
     }
 }
 "#;
+        // Every hazard is a finding where it is, with the calls from the
+        // child code as its chain.
         let f = findings(src);
-        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f.len(), 2, "{f:#?}");
+        assert_eq!(f[1].location.line, 7);
         let f = &f[0];
-        assert_eq!(f.location.line, 11);
-        assert!(
-            f.message
-                .starts_with("call to `setup_logging()` reaches `println!`, which "),
-            "{}",
-            f.message
-        );
-        assert!(
-            f.message.ends_with(", and 1 more stdio hazard"),
-            "{}",
-            f.message
-        );
+        assert_eq!(f.location.line, 6);
+        assert!(f.message.starts_with("`println!` "), "{}", f.message);
         let chain: Vec<(String, u32)> = f
             .chain
             .iter()
@@ -364,7 +366,6 @@ fn main() {
             [
                 ("child calls setup_logging()".to_string(), 11),
                 ("calls banner()".to_string(), 3),
-                ("println!".to_string(), 6)
             ]
         );
         let region = f.region.as_ref().unwrap();

@@ -35,6 +35,10 @@ pub(crate) struct RawFinding {
     pub help: Option<String>,
     pub chain: Vec<Step>,
     pub region: Option<Step>,
+    /// For a hazard reached through calls: the call in the child code, the
+    /// message and the chain as seen from there (the proc macro reports
+    /// there: it sees only the item).
+    pub at_call: Option<(Site, String, Vec<Step>)>,
     /// For a `fallthrough`: the function the child leaves. Dropped when
     /// that function is itself called from child code (then the exit is
     /// its caller's business, as for a daemonizer's helpers).
@@ -83,11 +87,15 @@ fn to_raw(events: Vec<Event>, region: impl Fn(&Event) -> Option<Step>) -> Vec<Ra
         .map(|e| RawFinding {
             rule: e.rule(),
             level: e.level(),
-            site: e.site,
+            site: e.primary(),
             message: e.message(),
             help: e.hazard.help.clone(),
             chain: e.chain(),
             region: region(e),
+            at_call: e
+                .via
+                .as_ref()
+                .map(|_| (e.site, e.call_message(), e.call_chain())),
             leaves_fn: None,
         })
         .collect()
@@ -204,6 +212,7 @@ pub(crate) fn check_fn(ctx: &mut Ctx<'_>, id: FnId) -> Vec<RawFinding> {
                 ),
                 chain: Vec::new(),
                 region: Some(step(o)),
+                at_call: None,
                 leaves_fn: Some(id),
             });
         }

@@ -8,7 +8,7 @@
 //! ends the region (`_exit`, `abort`, `exit`, a diverging local function) is
 //! dead in the child and not walked.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use syn::punctuated::Punctuated;
@@ -50,19 +50,12 @@ pub(crate) struct Hazard {
     pub message: String,
 }
 
-/// The hazards of one rule that a function reaches.
-#[derive(Debug, Clone)]
-pub(crate) struct RuleHaz {
-    /// The first one found (the most severe, if levels differ).
-    pub first: Hazard,
-    pub count: usize,
-}
-
 /// What calling a function of the crate means in a child.
 #[derive(Debug, Default)]
 pub(crate) struct Summary {
-    /// At most one entry per rule.
-    pub hazards: Vec<RuleHaz>,
+    /// Every hazard it reaches, each once, with the chain from the
+    /// function down to it (at most [`MAX_SUMMARY_HAZARDS`]).
+    pub hazards: Vec<Hazard>,
     /// The function never returns (`-> !`, or every path ends the process).
     pub diverges: bool,
     /// Calls it makes that could not be followed: callee path and site.
@@ -74,8 +67,9 @@ pub(crate) struct Summary {
 pub(crate) struct Event {
     pub site: Site,
     pub hazard: Hazard,
-    /// `Some((callee label, count))` when reached through a local call.
-    pub via: Option<(String, usize)>,
+    /// `Some(callee label)` when reached through a local call made at
+    /// `site`; the hazard itself is then elsewhere.
+    pub via: Option<String>,
     /// The child origin of the marked code it was found in (see
     /// [`Walker::marks`]).
     pub origin: Option<OriginId>,
@@ -90,21 +84,24 @@ impl Event {
         self.hazard.level
     }
 
-    /// The message of the finding at `self.site`.
+    /// The message of the finding at the hazard's own location.
     pub fn message(&self) -> String {
+        self.hazard.message.clone()
+    }
+
+    /// Where the finding is: the hazard itself.
+    pub fn primary(&self) -> Site {
+        self.hazard.site
+    }
+
+    /// The message of a finding at the call in the child code (for the
+    /// proc macro, which can only point into the item it sees).
+    pub fn call_message(&self) -> String {
         match &self.via {
             None => self.hazard.message.clone(),
-            Some((callee, count)) => {
+            Some(callee) => {
                 let h = &self.hazard;
                 let mut m = format!("call to `{callee}` reaches {}, which {}", h.op, h.reason);
-                if *count > 1 {
-                    m.push_str(&format!(
-                        ", and {} more {} hazard{}",
-                        count - 1,
-                        h.rule,
-                        if *count > 2 { "s" } else { "" }
-                    ));
-                }
                 if h.guessed {
                     m.push_str(" (guessed from the method name)");
                 }
@@ -113,29 +110,40 @@ impl Event {
         }
     }
 
-    /// The chain from the site down to the hazard (empty when direct).
+    /// The calls from the child code down to the hazard (empty when
+    /// direct): the first is the call in the child code.
     pub fn chain(&self) -> Vec<Step> {
         match &self.via {
             None => Vec::new(),
-            Some((callee, _)) => {
+            Some(callee) => {
                 let mut chain = vec![Step {
                     label: format!("child calls {callee}"),
                     site: self.site,
                 }];
                 chain.extend(self.hazard.chain.iter().cloned());
-                chain.push(Step {
-                    label: self.hazard.op.trim_matches('`').to_string(),
-                    site: self.hazard.site,
-                });
                 chain
             }
         }
+    }
+
+    /// [`Event::chain`] with the hazard as its last step.
+    pub fn call_chain(&self) -> Vec<Step> {
+        let mut chain = self.chain();
+        if self.via.is_some() {
+            chain.push(Step {
+                label: self.hazard.op.trim_matches('`').to_string(),
+                site: self.hazard.site,
+            });
+        }
+        chain
     }
 }
 
 const MAX_EXPR_DEPTH: usize = 160;
 const MAX_SUMMARY_DEPTH: usize = 48;
 const MAX_METHOD_CANDIDATES: usize = 4;
+/// A summary keeps at most this many hazards (a flood is cut, not stored).
+pub(crate) const MAX_SUMMARY_HAZARDS: usize = 512;
 
 /// Walks child code.
 pub(crate) struct Walker<'c, 'o> {
@@ -713,11 +721,11 @@ impl<'c, 'o> Walker<'c, 'o> {
             self.emit_vfork(&format!("`{}`", label), span);
             return !sum.diverges;
         }
-        for rh in &sum.hazards {
+        for h in &sum.hazards {
             let e = Event {
                 site: self.site(span),
-                hazard: rh.first.clone(),
-                via: Some((label.clone(), rh.count)),
+                hazard: h.clone(),
+                via: Some(label.clone()),
                 origin: None,
             };
             self.push_event(e);
@@ -758,11 +766,11 @@ impl<'c, 'o> Walker<'c, 'o> {
         let events = std::mem::take(&mut w.events);
         let unresolved = std::mem::take(&mut w.unresolved);
         self.ctx.summary_depth -= 1;
-        for rh in aggregate(events) {
+        for h in flatten(events) {
             self.push_event(Event {
                 site: self.site(span),
-                hazard: rh.first,
-                via: Some((label.clone(), rh.count)),
+                hazard: h,
+                via: Some(label.clone()),
                 origin: None,
             });
         }
@@ -795,11 +803,11 @@ impl<'c, 'o> Walker<'c, 'o> {
         let events = std::mem::take(&mut w.events);
         let unresolved = std::mem::take(&mut w.unresolved);
         self.ctx.summary_depth -= 1;
-        for rh in aggregate(events) {
+        for h in flatten(events) {
             self.push_event(Event {
                 site: self.site(span),
-                hazard: rh.first,
-                via: Some((label.clone(), rh.count)),
+                hazard: h,
+                via: Some(label.clone()),
                 origin: None,
             });
         }
@@ -968,7 +976,7 @@ pub(crate) fn summary(ctx: &mut Ctx<'_>, id: FnId) -> Rc<Summary> {
     let events = std::mem::take(&mut w.events);
     let unresolved = std::mem::take(&mut w.unresolved);
     let sum = Rc::new(Summary {
-        hazards: aggregate(events),
+        hazards: flatten(events),
         diverges,
         unresolved,
     });
@@ -978,48 +986,42 @@ pub(crate) fn summary(ctx: &mut Ctx<'_>, id: FnId) -> Rc<Summary> {
     sum
 }
 
-/// Folds a function's events into one entry per rule.
-fn aggregate(events: Vec<Event>) -> Vec<RuleHaz> {
-    let mut by_rule: HashMap<RuleId, RuleHaz> = HashMap::new();
-    let mut order = Vec::new();
+/// A function's events as hazards seen from its caller: the call on the
+/// way prepended to each chain, each hazard once (by site and rule).
+fn flatten(events: Vec<Event>) -> Vec<Hazard> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
     for e in events {
-        let (hazard, count) = match &e.via {
-            None => (e.hazard, 1),
-            Some((callee, count)) => {
-                let mut h = e.hazard;
-                h.chain.insert(
-                    0,
-                    Step {
-                        label: format!("calls {callee}"),
-                        site: e.site,
-                    },
-                );
-                (h, *count)
-            }
-        };
-        match by_rule.get_mut(&hazard.rule) {
-            Some(rh) => {
-                rh.count += count;
-                if hazard.level > rh.first.level {
-                    rh.first = hazard;
-                }
-            }
-            None => {
-                order.push(hazard.rule);
-                by_rule.insert(
-                    hazard.rule,
-                    RuleHaz {
-                        first: hazard,
-                        count,
-                    },
-                );
-            }
+        let mut h = e.hazard;
+        if let Some(callee) = &e.via {
+            h.chain.insert(
+                0,
+                Step {
+                    label: format!("calls {callee}"),
+                    site: e.site,
+                },
+            );
         }
+        let (start, end) = (h.site.span.start(), h.site.span.end());
+        let key = (
+            h.site.file,
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            h.rule,
+        );
+        // Without line information (inside a proc macro) spans cannot be
+        // told apart: keep them all.
+        if start.line != 0 && !seen.insert(key) {
+            continue;
+        }
+        if out.len() >= MAX_SUMMARY_HAZARDS {
+            break;
+        }
+        out.push(h);
     }
-    order
-        .into_iter()
-        .filter_map(|r| by_rule.remove(&r))
-        .collect()
+    out
 }
 
 /// Whether a loop body contains a `break` for this loop (not counting nested

@@ -25,9 +25,10 @@
 //!   `fn` item covers all of it. The approximation errs on the side of
 //!   covering a whole bracketed construct.
 //!
-//! A finding is covered when its primary location, or the hazard at the end
-//! of its call chain, is on a covered line of the same file and its rule is
-//! listed.
+//! A finding is covered when its primary location (the hazard), or a call
+//! on its call chain (the call in the child code and the calls below it), is
+//! on a covered line of the same file and its rule is listed: a suppression
+//! on a call covers every hazard under that call.
 //!
 //! # Reported problems (rule `unused-suppression`, warning)
 //!
@@ -217,7 +218,11 @@ fn covers(s: &Suppression, finding: &Finding) -> bool {
     }
     let on =
         |loc: &Location| loc.file == s.file && (s.first_line..=s.last_line).contains(&loc.line);
-    on(&finding.location) || finding.chain.last().is_some_and(|step| on(&step.location))
+    // The hazard's own line, or any call on the way from the child code
+    // (a suppression on a call covers every hazard under it).
+    on(&finding.location)
+        || finding.chain.iter().any(|step| on(&step.location))
+        || finding.related.iter().any(|step| on(&step.location))
 }
 
 /// Removes suppressed findings and appends an `unused-suppression` finding for
@@ -256,6 +261,7 @@ pub fn apply(findings: &mut Vec<Finding>, suppressions: &[Suppression], options:
         };
         let mut report = |message: String, help: &str| {
             findings.push(Finding {
+                related: Vec::new(),
                 rule: RuleId::UnusedSuppression,
                 level,
                 location: location.clone(),

@@ -17,6 +17,7 @@ fn scratch(name: &str) -> PathBuf {
 
 fn finding(file: &Path, line: u32, rule: RuleId, message: &str) -> Finding {
     Finding {
+        related: Vec::new(),
         rule,
         level: Level::Error,
         location: Location {

@@ -62,14 +62,14 @@ fn a_hazard_in_a_child_exits_one_with_a_rustc_style_report() {
     let out = stdout(&o);
     assert!(out.contains("error[stdio]"), "{out}");
     assert!(
-        out.contains("--> src/main.rs:5:9"),
-        "primary span is the call in the child: {out}"
+        out.contains("--> src/log.rs:2:5"),
+        "primary span is the hazard itself: {out}"
     );
-    assert!(out.contains("5 |         log::hello();"), "{out}");
+    assert!(out.contains("2 |     println!"), "{out}");
     assert!(out.contains("^^^^"), "{out}");
     assert!(
-        out.contains("= note: ") && out.contains("(src/log.rs:2)"),
-        "chain reaches the hazard: {out}"
+        out.contains("= note: ") && out.contains("(src/main.rs:5)"),
+        "the chain starts at the call in the child: {out}"
     );
     assert!(out.contains("= help: "), "{out}");
     assert!(stderr(&o).contains("fork-lint: 1 error"), "{}", stderr(&o));
@@ -87,23 +87,24 @@ fn json_findings_carry_every_documented_field() {
         .find(|l| l["type"] == "finding" && l["rule"] == "stdio")
         .expect("a stdio finding");
     assert_eq!(f["level"], "error");
-    assert_eq!(f["file"], "src/main.rs");
-    assert_eq!(f["line"], 5);
-    assert_eq!(f["column"], 9);
-    assert_eq!(f["end_line"], 5);
-    assert!(f["end_column"].as_u64().unwrap() > 9);
+    assert_eq!(f["file"], "src/log.rs");
+    assert_eq!(f["line"], 2);
+    assert_eq!(f["column"], 5);
+    assert_eq!(f["end_line"], 2);
+    assert!(f["end_column"].as_u64().unwrap() > 5);
     assert!(
         f["message"]
             .as_str()
             .is_some_and(|m| !m.is_empty() && !m.ends_with('.'))
     );
     let chain = f["chain"].as_array().unwrap();
-    let last = chain.last().expect("a chain through log::hello");
+    let first = chain.first().expect("a chain through log::hello");
     assert_eq!(
-        (last["file"].as_str(), last["line"].as_u64()),
-        (Some("src/log.rs"), Some(2))
+        (first["file"].as_str(), first["line"].as_u64()),
+        (Some("src/main.rs"), Some(5))
     );
-    assert!(last["column"].as_u64().unwrap() >= 1 && last["label"].is_string());
+    assert!(first["column"].as_u64().unwrap() >= 1 && first["label"].is_string());
+    assert_eq!(f["related"], serde_json::json!([]));
     assert_eq!(f["region"]["file"], "src/main.rs");
     assert_eq!(f["region"]["line"], 4);
     assert!(f["help"].is_string());
@@ -128,17 +129,17 @@ fn sarif_results_point_at_rules_and_carry_the_chain() {
     let region = &r["locations"][0]["physicalLocation"]["region"];
     assert_eq!(
         (region["startLine"].as_u64(), region["startColumn"].as_u64()),
-        (Some(5), Some(9))
+        (Some(2), Some(5))
     );
     assert_eq!(
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "src/main.rs"
+        "src/log.rs"
     );
     let related = r["relatedLocations"].as_array().unwrap();
     assert!(
         related
             .iter()
-            .any(|l| l["physicalLocation"]["artifactLocation"]["uri"] == "src/log.rs")
+            .any(|l| l["physicalLocation"]["artifactLocation"]["uri"] == "src/main.rs")
     );
     let flow = r["codeFlows"][0]["threadFlows"][0]["locations"]
         .as_array()
@@ -163,7 +164,7 @@ fn github_annotations_for_findings() {
         .unwrap()
         .to_string();
     assert!(
-        line.starts_with("::error file=src/main.rs,line=5,col=9,endLine=5,endColumn="),
+        line.starts_with("::error file=src/log.rs,line=2,col=5,endLine=2,endColumn="),
         "{line}"
     );
     assert!(line.contains("%0A= note: "), "{line}");

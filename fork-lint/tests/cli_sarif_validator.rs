@@ -166,6 +166,7 @@ fn synthetic_log(dir: &Path) -> Vec<u8> {
     std::fs::write(&log, "pub fn hello() {\n    println!(\"hi\");\n}\n").unwrap();
     let findings = vec![
         Finding {
+            related: Vec::new(),
             rule: RuleId::Stdio,
             level: Level::Error,
             location: loc(&main, 3, 14, 26),
@@ -187,6 +188,7 @@ fn synthetic_log(dir: &Path) -> Vec<u8> {
             help: Some("write with `libc::write` on a buffer prepared before fork".into()),
         },
         Finding {
+            related: Vec::new(),
             rule: RuleId::Fallthrough,
             level: Level::Warning,
             location: Location {
@@ -202,6 +204,7 @@ fn synthetic_log(dir: &Path) -> Vec<u8> {
             help: None,
         },
         Finding {
+            related: Vec::new(),
             rule: RuleId::UnknownCall,
             level: Level::Note,
             location: loc(Path::new("/elsewhere/outside.rs"), 1, 1, 2),

@@ -113,7 +113,12 @@ fn compare(name: &str, actual: String) -> Result<(), String> {
 fn human_output_matches_snapshots() {
     let snapshots = manifest_dir().join("tests/snapshots");
     let mut failures = Vec::new();
-    for case in ["chain-across-modules", "pre-exec", "parse-error"] {
+    for case in [
+        "chain-across-modules",
+        "pre-exec",
+        "parse-error",
+        "many-hazards",
+    ] {
         if let Err(e) = check(case, &snapshots.join(case), &[]) {
             failures.push(e);
         }

@@ -22,6 +22,7 @@ fn at(line: u32) -> Location {
 
 fn finding(rule: RuleId, line: u32) -> Finding {
     Finding {
+        related: Vec::new(),
         rule,
         level: Level::Error,
         location: at(line),

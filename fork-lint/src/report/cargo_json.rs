@@ -566,6 +566,7 @@ mod tests {
         let main = dir.join("src/main.rs");
         let util = dir.join("src/util.rs");
         let direct = Finding {
+            related: Vec::new(),
             rule: RuleId::Alloc,
             level: Level::Error,
             // `format!("{}", 1)` after a two-byte `é`.
@@ -579,6 +580,7 @@ mod tests {
             help: Some("allocate in the parent before fork".into()),
         };
         let chained = Finding {
+            related: Vec::new(),
             rule: RuleId::Stdio,
             level: Level::Warning,
             location: loc(&main, 5, 9, 5, 16),
@@ -597,6 +599,7 @@ mod tests {
             help: None,
         };
         let multi = Finding {
+            related: Vec::new(),
             rule: RuleId::Fallthrough,
             level: Level::Note,
             location: loc(&main, 3, 17, 6, 6),

@@ -127,15 +127,42 @@ impl HumanPrinter {
     }
 }
 
+/// Findings shown in full per call in child code (see `print`).
+const MAX_PER_CALL: usize = 5;
+
 impl Printer for HumanPrinter {
     fn print(&mut self, out: &mut dyn Write, output: &Output<'_>) -> io::Result<()> {
         for error in output.file_errors {
             let text = self.render_file_error(error, output.base);
             writeln!(out, "{text}\n")?;
         }
+        // Findings reached through one call in child code are grouped under
+        // it: the first few are shown in full, the rest counted (one call can
+        // reach hundreds of hazards; `--format json` lists them all).
+        let mut shown: HashMap<&Location, usize> = HashMap::new();
+        let mut hidden: Vec<(&Location, usize)> = Vec::new();
         for finding in output.findings {
+            if let Some(entry) = finding.chain.first() {
+                let n = shown.entry(&entry.location).or_default();
+                *n += 1;
+                if *n > MAX_PER_CALL {
+                    match hidden.iter_mut().find(|(l, _)| *l == &entry.location) {
+                        Some((_, c)) => *c += 1,
+                        None => hidden.push((&entry.location, 1)),
+                    }
+                    continue;
+                }
+            }
             let text = self.render_finding(finding, output.base);
             writeln!(out, "{text}\n")?;
+        }
+        for (loc, n) in hidden {
+            writeln!(
+                out,
+                "note: ... {n} more hazard{} reached through the call at {}; `--format json` lists all\n",
+                if n == 1 { "" } else { "s" },
+                short_location(loc, output.base)
+            )?;
         }
         out.flush()
     }

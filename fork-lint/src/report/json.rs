@@ -14,6 +14,8 @@
 //!   - `line`, `column`, `end_line`, `end_column` (integers): the primary
 //!     span, 1-based; columns count characters; `end_column` is exclusive.
 //!   - `message` (string): lowercase, no trailing period.
+//!   - `related` (array): other calls in child code that reach the same
+//!     hazard, as chain steps (empty when there is one).
 //!   - `chain` (array): the call chain from the child region to the hazard,
 //!     empty when the hazard is directly in the child region; each step is
 //!     `{"label", "file", "line", "column"}`. The first step is the call in
@@ -39,12 +41,12 @@
 //! ```json
 //! {"type":"error","file":"src/broken.rs","line":3,"column":22,
 //!  "message":"cannot parse src/broken.rs: expected an expression"}
-//! {"type":"finding","rule":"stdio","level":"error","file":"src/main.rs",
-//!  "line":8,"column":13,"end_line":8,"end_column":30,
-//!  "message":"call to `announce()` reaches `println!`, which takes stdout's lock and writes through its heap-allocated buffer",
+//! {"type":"finding","rule":"stdio","level":"error","file":"src/util.rs",
+//!  "line":6,"column":5,"end_line":6,"end_column":20,
+//!  "message":"`println!` takes stdout's lock and writes through its heap-allocated buffer",
 //!  "chain":[{"label":"child calls announce()","file":"src/main.rs","line":8,"column":13},
-//!           {"label":"calls say()","file":"src/util.rs","line":2,"column":5},
-//!           {"label":"println!","file":"src/util.rs","line":6,"column":5}],
+//!           {"label":"calls say()","file":"src/util.rs","line":2,"column":5}],
+//!  "related":[],
 //!  "region":{"label":"child process starts here (nix::unistd::fork)","file":"src/main.rs","line":6,"column":20},
 //!  "help":"write the bytes with `libc::write(2, ..)` from a buffer prepared before fork"}
 //! {"type":"summary","errors":1,"warnings":0,"notes":0,"files_checked":3,
@@ -80,6 +82,8 @@ pub struct JsonFinding<'a> {
     pub end_column: u32,
     pub message: &'a str,
     pub chain: Vec<JsonStep<'a>>,
+    /// Other calls in child code that reach the same hazard.
+    pub related: Vec<JsonStep<'a>>,
     pub region: Option<JsonStep<'a>>,
     pub help: Option<&'a str>,
 }
@@ -136,6 +140,7 @@ impl<'a> JsonFinding<'a> {
             end_column: f.location.end_column,
             message: &f.message,
             chain: f.chain.iter().map(|s| JsonStep::new(s, base)).collect(),
+            related: f.related.iter().map(|s| JsonStep::new(s, base)).collect(),
             region: f.region.as_ref().map(|s| JsonStep::new(s, base)),
             help: f.help.as_deref(),
         }

@@ -169,6 +169,7 @@ pub(crate) mod test_support {
     /// A finding reached through a call chain, as the engine reports them.
     pub fn chained() -> Finding {
         Finding {
+            related: Vec::new(),
             rule: RuleId::Stdio,
             level: Level::Error,
             location: loc("src/main.rs", 3, 9, 24),
@@ -196,6 +197,7 @@ pub(crate) mod test_support {
     /// A finding directly in the child region.
     pub fn direct() -> Finding {
         Finding {
+            related: Vec::new(),
             rule: RuleId::Alloc,
             level: Level::Warning,
             location: loc("src/main.rs", 4, 17, 30),

@@ -109,12 +109,15 @@ impl SarifPrinter {
             flow.push(flow_location(step, base));
             id += 1;
         }
-        if f.chain.is_empty() {
-            flow.push(json!({ "location": {
-                "physicalLocation": physical(&f.location, base),
-                "message": { "text": f.message },
-            } }));
+        for step in &f.related {
+            related.push(related_location(id, step, base));
+            id += 1;
         }
+        // The flow ends at the hazard itself.
+        flow.push(json!({ "location": {
+            "physicalLocation": physical(&f.location, base),
+            "message": { "text": f.message },
+        } }));
         let line_text = self.line_text(&f.location).unwrap_or_default();
         let path = display_path(&f.location.file, base);
         let mut parts: Vec<&str> = vec![f.rule.as_str(), &path, &f.message, line_text.trim()];
@@ -363,7 +366,8 @@ mod tests {
         let flow = r["codeFlows"][0]["threadFlows"][0]["locations"]
             .as_array()
             .unwrap();
-        assert_eq!(flow.len(), 3);
+        // Region, the two chain steps, then the hazard itself.
+        assert_eq!(flow.len(), 4);
         assert_eq!(
             flow[2]["location"]["physicalLocation"]["artifactLocation"]["uri"],
             "src/log.rs"
