@@ -53,11 +53,12 @@ extern "C" fn prepare() {
         None,
         me,
         known_single_threaded(),
-        &state::thread_allowed,
+        state::allow_filter(),
     );
     if c.hazardous() {
         capture_fork_site(c);
         if matches!(policy, Policy::Strict | Policy::Warn) {
+            c.load_names();
             report::report(Hazard::ForkWhileThreaded, Some(c));
         }
     }

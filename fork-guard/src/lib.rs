@@ -104,13 +104,17 @@
 
 #[allow(unsafe_code)]
 mod alloc;
+mod hooks;
+#[allow(unsafe_code)]
+mod locks;
 mod policy;
+#[cfg(all(feature = "lock_api", target_os = "linux"))]
+#[allow(unsafe_code)]
+mod raw;
 
 #[cfg(fork_guard_active)]
 #[allow(unsafe_code)]
 mod atfork;
-#[cfg(fork_guard_active)]
-mod locks;
 #[cfg(fork_guard_active)]
 #[allow(unsafe_code)]
 mod signal_safe;
@@ -118,19 +122,13 @@ mod signal_safe;
 #[allow(unsafe_code)]
 mod wipeonfork;
 
-#[cfg(not(fork_guard_active))]
-mod inert;
-
 pub use alloc::GuardAlloc;
-#[cfg(not(fork_guard_active))]
-pub use inert::{
-    Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, WaitTimeoutResult,
-};
-#[cfg(fork_guard_active)]
 pub use locks::{
     Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, WaitTimeoutResult,
 };
 pub use policy::{ALLOW_THREADS_ENV, InstallError, POLICY_ENV, ParsePolicyError, Policy};
+#[cfg(all(feature = "lock_api", target_os = "linux"))]
+pub use raw::{RawMutex, TrackedMutex, TrackedMutexGuard};
 
 /// Whether the guard is compiled in (debug builds, or the `release`
 /// feature). When `false`, every function here is a no-op.
@@ -238,6 +236,8 @@ mod active {
     fn run() -> Result<(), InstallError> {
         let mut problem = None;
         match std::env::var(POLICY_ENV) {
+            // Set but empty (`FORK_GUARD=`): the default, as if unset.
+            Ok(v) if v.trim().is_empty() => {}
             Ok(v) => match v.parse::<Policy>() {
                 Ok(p) => state::set_policy(p),
                 Err(e) => problem = Some(InstallError::InvalidPolicy(e)),

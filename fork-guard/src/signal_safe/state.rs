@@ -37,6 +37,11 @@ pub(crate) const RESTRICTED: u32 = 1 << 2;
 /// thread's flag.
 pub(crate) const THREAD_CHILD_MODE: u32 = 1 << 3;
 
+/// Set in a child once it is known to have started threads of its own: it
+/// has left restricted mode, and contention on a lock that no vanished
+/// thread held is ordinary.
+pub(crate) const CHILD_THREADED: u32 = 1 << 4;
+
 /// The page that holds the mode word: page-aligned and exactly one 4 KiB
 /// page, so that nothing else shares it. `install` replaces it in place with
 /// an anonymous `MADV_WIPEONFORK` page (see `wipeonfork.rs`), which keeps its
@@ -102,6 +107,10 @@ pub(crate) fn add_mode_bits(bits: u32) {
     MODE_PAGE.word.fetch_or(bits, Relaxed);
 }
 
+pub(crate) fn clear_mode_bits(bits: u32) {
+    MODE_PAGE.word.fetch_and(!bits, Relaxed);
+}
+
 /// Whether the wipe-on-fork backstop is in place (the kernel accepted
 /// `MADV_WIPEONFORK`).
 pub(crate) static BACKSTOP: AtomicBool = AtomicBool::new(false);
@@ -160,6 +169,16 @@ fn allow_list_at(p: *mut Vec<Box<str>>) -> &'static [Box<str>] {
     // `allow_thread` (from `Box::into_raw`) and published lists are never
     // freed or mutated, so it is valid for `'static`.
     unsafe { (*p).as_slice() }
+}
+
+/// The allow-list as the census takes it: `None` when it is empty (then
+/// thread names need not be read at fork).
+pub(crate) fn allow_filter() -> Option<&'static dyn Fn(&str) -> bool> {
+    if allow_list().is_empty() {
+        None
+    } else {
+        Some(&thread_allowed)
+    }
 }
 
 /// Whether a thread name matches the allow-list.
