@@ -10,7 +10,7 @@
 use crate::signal_safe::census::{self, Source};
 use crate::signal_safe::report::{self, Hazard};
 use crate::signal_safe::state::{self, Policy};
-use crate::signal_safe::{child, sys};
+use crate::signal_safe::{child, held, sys};
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 unsafe extern "C" {
@@ -47,6 +47,7 @@ extern "C" fn prepare() {
         return;
     };
     let me = sys::gettid();
+    held::stash_generation();
     let c = guard.get();
     c.take(
         Source::AtFork,

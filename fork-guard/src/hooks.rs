@@ -65,62 +65,62 @@ mod active {
         }
     }
 
-    /// One acquisition's registry entry: the lock's address, or 0 when the
-    /// hold could not be recorded (too many locks held, thread teardown, a
-    /// thread born in a fork child).
+    /// One acquisition's registry entry (`None` when the hold could not be
+    /// recorded: too many locks held, thread teardown, a thread born in a
+    /// fork child).
     #[derive(Debug)]
     pub(crate) struct Hold {
-        addr: usize,
+        slot: Option<held::Slot>,
     }
 
     impl Hold {
         /// Records the hold as in transit (about to block on the lock).
         #[inline(always)]
         pub(crate) fn begin(meta: &Meta, addr: usize, kind: Kind, at: Site) -> Hold {
-            let recorded = held::push(addr, meta.name, at, kind, HoldState::Transit);
             Hold {
-                addr: if recorded { addr } else { 0 },
+                slot: held::push(addr, meta.name, at, kind, HoldState::Transit),
             }
         }
 
         /// The hold of a lock the calling thread holds, by address (for raw
-        /// locks, whose unlock has no guard to carry the hold). Forgetting
-        /// an entry that was never recorded does nothing.
+        /// locks, whose unlock has no guard to carry the hold).
         #[cfg_attr(not(feature = "lock_api"), allow(dead_code))]
         #[inline(always)]
         pub(crate) fn held_at(addr: usize) -> Hold {
-            Hold { addr }
+            Hold {
+                slot: held::find_mine(addr),
+            }
         }
 
         /// The lock is taken.
         #[inline(always)]
         pub(crate) fn acquired(&self) {
-            if self.addr != 0 {
-                held::set_state(self.addr, HoldState::Held, None);
+            if let Some(s) = self.slot {
+                s.set_state(HoldState::Held, None);
             }
         }
 
         /// The lock is taken again, at `at` (after a condition variable wait).
         #[inline(always)]
         pub(crate) fn reacquired(&self, at: Site) {
-            if self.addr != 0 {
-                held::set_state(self.addr, HoldState::Held, Some(at));
+            if let Some(s) = self.slot {
+                s.set_state(HoldState::Held, Some(at));
             }
         }
 
         /// The lock is about to be released.
         #[inline(always)]
         pub(crate) fn releasing(&self) {
-            if self.addr != 0 {
-                held::set_state(self.addr, HoldState::Transit, None);
+            if let Some(s) = self.slot {
+                s.set_state(HoldState::Transit, None);
             }
         }
 
         /// The lock was released (or never taken): forget the entry.
         #[inline(always)]
         pub(crate) fn end(&self) {
-            if self.addr != 0 {
-                held::pop(self.addr);
+            if let Some(s) = self.slot {
+                s.pop();
             }
         }
     }

@@ -367,6 +367,13 @@ fn for_each_tid(task: &PathBuf, mut f: impl FnMut(i32)) {
             }
             off += reclen;
         }
+        // procfs fills the buffer while the next entry fits (an entry is at
+        // most 19 + 256 bytes): room left over means the listing is
+        // complete, and the closing empty `getdents64` (as costly as the
+        // first, on /proc) can be skipped.
+        if n + 512 <= buf.len() {
+            break;
+        }
     }
 }
 

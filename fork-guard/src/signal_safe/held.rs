@@ -137,15 +137,26 @@ pub(crate) struct Hold {
 
 static HEAD: AtomicPtr<Record> = AtomicPtr::new(core::ptr::null_mut());
 
-/// How many forks separate this process from the first one that ran the
-/// guard: 0 in the original process, one more in each child (bumped by the
-/// atfork child handler or the raw-fork backstop). An ordinary static: a
-/// child gets its own copy.
-static GENERATION: AtomicU32 = AtomicU32::new(0);
-
-/// This process's fork generation (see [`GENERATION`]).
+/// This process's fork generation: how many forks separate it from the
+/// first process that ran the guard (0 there, one more in each child). It
+/// lives on the mode page (`state::ModePage::generation`), which a child
+/// writes anyway; a child learns its parent's value from [`GENERATION_STASH`].
 pub(crate) fn generation() -> u32 {
-    GENERATION.load(Relaxed)
+    super::state::MODE_PAGE.generation.load(Relaxed)
+}
+
+/// A copy of the generation in ordinary memory, which a child inherits (the
+/// mode page it gets is wiped). Refreshed in the parent by the prepare
+/// handler and when a thread claims a record, only when it differs, so a
+/// parent that forks in a loop never writes it (no copy-on-write fault).
+static GENERATION_STASH: AtomicU32 = AtomicU32::new(0);
+
+/// See [`GENERATION_STASH`].
+pub(crate) fn stash_generation() {
+    let g = generation();
+    if GENERATION_STASH.load(Relaxed) != g {
+        GENERATION_STASH.store(g, Relaxed);
+    }
 }
 
 /// Releases the thread's record when the thread exits. Touched only when
@@ -187,6 +198,7 @@ fn records() -> impl Iterator<Item = &'static Record> {
 
 #[cold]
 fn claim_record() -> &'static Record {
+    stash_generation();
     let tid = sys::gettid();
     for rec in records() {
         if rec
@@ -250,10 +262,20 @@ fn mine_if_any() -> Option<&'static Record> {
     MINE.get()
 }
 
+/// One entry of the calling thread's record, as the lock that pushed it
+/// holds it: entries never move while they are in use (a release out of
+/// order leaves a hole that the next pushes skip over once the top is
+/// free), so updating one is a single store.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slot {
+    rec: &'static Record,
+    index: usize,
+}
+
 /// Records that the calling thread is about to take (`Transit`) or holds
-/// (`Held`) `lock`. Returns whether it was recorded (it is not when the
-/// per-thread stack is full or the thread is being torn down); only then
-/// call [`set_state`] and [`pop`] for it.
+/// (`Held`) `lock`. Returns the entry, or `None` when the hold could not be
+/// recorded (the per-thread stack is full, the thread is being torn down,
+/// or it has no record and may not allocate one here).
 #[inline(always)]
 pub(crate) fn push(
     lock: usize,
@@ -261,7 +283,7 @@ pub(crate) fn push(
     location: &'static Location<'static>,
     kind: HoldKind,
     state: HoldState,
-) -> bool {
+) -> Option<Slot> {
     // Claiming a record allocates; never do that in a fork child (or while
     // anything else makes the mode word non-plain): a thread there without
     // a record goes untracked.
@@ -269,12 +291,9 @@ pub(crate) fn push(
         mine()
     } else {
         mine_if_any()
-    };
-    let Some(rec) = rec else { return false };
+    }?;
     let n = rec.len.load(Relaxed);
-    let Some(e) = rec.entries.get(n) else {
-        return false;
-    };
+    let e = rec.entries.get(n)?;
     e.lock.store(lock, Relaxed);
     e.name.store(pack_name(name), Relaxed);
     e.location
@@ -282,63 +301,62 @@ pub(crate) fn push(
     e.kind.store(kind as u8, Relaxed);
     e.state.store(state as u8, Relaxed);
     rec.len.store(n + 1, Release);
-    true
+    Some(Slot { rec, index: n })
 }
 
-/// Moves the calling thread's most recent entry for `lock` to `state`
-/// (and, when given, to a new acquisition site).
-#[inline(always)]
-pub(crate) fn set_state(
-    lock: usize,
-    state: HoldState,
-    location: Option<&'static Location<'static>>,
-) {
-    let Some(rec) = mine_if_any() else { return };
-    let mut i = rec.len.load(Relaxed).min(MAX_HELD_PER_THREAD);
-    while i > 0 {
-        i -= 1;
-        if let Some(e) = rec.entries.get(i)
-            && e.lock.load(Relaxed) == lock
-        {
+impl Slot {
+    /// Moves the entry to `state` (and, when given, to a new acquisition
+    /// site).
+    #[inline(always)]
+    pub(crate) fn set_state(self, state: HoldState, location: Option<&'static Location<'static>>) {
+        if let Some(e) = self.rec.entries.get(self.index) {
             if let Some(at) = location {
                 e.location
                     .store(core::ptr::from_ref(at).cast_mut(), Relaxed);
             }
             e.state.store(state as u8, Release);
+        }
+    }
+
+    /// Forgets the entry.
+    #[inline(always)]
+    pub(crate) fn pop(self) {
+        let rec = self.rec;
+        let Some(e) = rec.entries.get(self.index) else {
             return;
+        };
+        e.state.store(0, Release);
+        let n = rec.len.load(Relaxed);
+        if self.index + 1 == n {
+            // The top: drop it and any holes below it.
+            let mut m = self.index;
+            while m > 0
+                && rec
+                    .entries
+                    .get(m - 1)
+                    .is_some_and(|e| e.state.load(Relaxed) == 0)
+            {
+                m -= 1;
+            }
+            rec.len.store(m, Release);
         }
     }
 }
 
-/// Forgets the calling thread's most recent hold of `lock`.
-#[inline]
-pub(crate) fn pop(lock: usize) {
-    let Some(rec) = mine_if_any() else { return };
-    let n = rec.len.load(Relaxed);
-    // Usually the last entry (locks are mostly released in reverse order).
-    let mut i = n;
+/// The calling thread's most recent entry for `lock`, if any (for raw
+/// locks, whose unlock has no guard to carry the [`Slot`]).
+#[cfg_attr(not(feature = "lock_api"), allow(dead_code))]
+pub(crate) fn find_mine(lock: usize) -> Option<Slot> {
+    let rec = mine_if_any()?;
+    let mut i = rec.len.load(Relaxed).min(MAX_HELD_PER_THREAD);
     while i > 0 {
         i -= 1;
-        let Some(e) = rec.entries.get(i) else { return };
-        if e.lock.load(Relaxed) == lock {
-            if i + 1 != n {
-                // Move the last entry into the hole.
-                if let Some(last) = rec.entries.get(n - 1) {
-                    copy_entry(last, e);
-                }
-            }
-            rec.len.store(n - 1, Release);
-            return;
+        let e = rec.entries.get(i)?;
+        if e.state.load(Relaxed) != 0 && e.lock.load(Relaxed) == lock {
+            return Some(Slot { rec, index: i });
         }
     }
-}
-
-fn copy_entry(from: &Entry, to: &Entry) {
-    to.lock.store(from.lock.load(Relaxed), Relaxed);
-    to.name.store(from.name.load(Relaxed), Relaxed);
-    to.location.store(from.location.load(Relaxed), Relaxed);
-    to.kind.store(from.kind.load(Relaxed), Relaxed);
-    to.state.store(from.state.load(Relaxed), Relaxed);
+    None
 }
 
 const NAME_PTR_BITS: u32 = 48;
@@ -440,7 +458,7 @@ pub(crate) fn held_by_me(lock: usize) -> bool {
     rec.entries
         .iter()
         .take(n)
-        .any(|e| e.lock.load(Relaxed) == lock)
+        .any(|e| e.state.load(Relaxed) != 0 && e.lock.load(Relaxed) == lock)
 }
 
 /// Calls `f` for every entry of the threads that did not survive the fork
@@ -517,8 +535,8 @@ pub(crate) fn holder_at_fork(lock: usize) -> HolderAtFork {
 /// new tid (the child's pid). Every other record describes a thread that
 /// does not exist here, and its holds are holds that will never be released.
 pub(crate) fn adopt_after_fork(child_tid: i32) {
-    let now = GENERATION.load(Relaxed).wrapping_add(1);
-    GENERATION.store(now, Relaxed);
+    let now = GENERATION_STASH.load(Relaxed).wrapping_add(1);
+    super::state::MODE_PAGE.generation.store(now, Relaxed);
     if let Some(rec) = mine_if_any() {
         rec.tid.store(child_tid, Relaxed);
         rec.generation.store(now, Relaxed);
@@ -541,21 +559,9 @@ mod tests {
         let _serial = crate::TEST_SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let here = Location::caller();
         let me = sys::gettid();
-        assert!(push(
-            0x1000,
-            Some("a"),
-            here,
-            HoldKind::Mutex,
-            HoldState::Held
-        ));
-        assert!(push(
-            0x2000,
-            None,
-            here,
-            HoldKind::Write,
-            HoldState::Transit
-        ));
-        set_state(0x2000, HoldState::Held, None);
+        let a = push(0x1000, Some("a"), here, HoldKind::Mutex, HoldState::Held).unwrap();
+        let b = push(0x2000, None, here, HoldKind::Write, HoldState::Transit).unwrap();
+        b.set_state(HoldState::Held, None);
         assert!(held_by_me(0x1000));
         // Other threads see our holds; we are excluded when asking for others.
         assert!(find_holder(0x2000, me).is_none());
@@ -570,11 +576,19 @@ mod tests {
         // This process never forked: nothing is held "at fork".
         assert!(holder_at_fork(0x1000).best().is_none());
         assert_eq!(seen.location.map(|l| l.line()), Some(here.line()));
-        // Out-of-order release keeps the remaining hold intact.
-        pop(0x1000);
+        // Out-of-order release keeps the remaining hold intact, and its
+        // slot keeps working.
+        a.pop();
         assert!(!held_by_me(0x1000));
         assert!(held_by_me(0x2000));
-        pop(0x2000);
+        b.set_state(HoldState::Transit, None);
+        let seen = std::thread::spawn(move || find_holder(0x2000, sys::gettid()))
+            .join()
+            .unwrap();
+        assert!(seen.is_none(), "a hold in transit is not a certain holder");
+        b.pop();
         assert!(!held_by_me(0x2000));
+        // Both gone, the stack is empty again.
+        assert_eq!(mine_if_any().map(|r| r.len.load(Relaxed)), Some(0));
     }
 }

@@ -67,7 +67,12 @@ pub(crate) struct ModePage {
     /// Warn-mode reports already made in this process, one bit per kind, so
     /// a child that carries on does not repeat itself on every allocation.
     pub(crate) warned: AtomicU32,
-    _rest: [u8; 4080],
+    /// This process's fork generation (see `held::generation`): 0 in a
+    /// process that is no fork child, set by the child handler or the
+    /// backstop. On this page so that setting it costs a child no extra
+    /// page fault.
+    pub(crate) generation: AtomicU32,
+    _rest: [u8; 4076],
 }
 
 /// The size of [`ModePage`].
@@ -81,7 +86,8 @@ pub(crate) static MODE_PAGE: ModePage = ModePage {
     census_busy: AtomicBool::new(false),
     census_held_across_fork: AtomicBool::new(false),
     warned: AtomicU32::new(0),
-    _rest: [0; 4080],
+    generation: AtomicU32::new(0),
+    _rest: [0; 4076],
 };
 
 /// The process that called `install` (an ordinary static, written once).
