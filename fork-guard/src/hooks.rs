@@ -198,10 +198,14 @@ mod inert {
         Write,
     }
 
-    pub(crate) type Site = ();
+    /// No acquisition site is kept.
+    #[derive(Clone, Copy, Debug)]
+    pub(crate) struct Site;
 
     #[inline(always)]
-    pub(crate) fn site() -> Site {}
+    pub(crate) fn site() -> Site {
+        Site
+    }
 
     #[derive(Clone, Copy, Debug)]
     pub(crate) struct Meta;

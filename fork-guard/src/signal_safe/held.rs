@@ -468,7 +468,7 @@ pub(crate) fn held_by_me(lock: usize) -> bool {
 /// in a child is frozen at the instant of fork.
 pub(crate) fn for_each_hold_at_fork(mut f: impl FnMut(Hold)) {
     let now = generation();
-    let mine = mine_if_any().map(|r| core::ptr::from_ref(r));
+    let mine = mine_if_any().map(core::ptr::from_ref);
     for rec in records() {
         if !rec.in_use.load(Acquire)
             || rec.generation.load(Relaxed) >= now
