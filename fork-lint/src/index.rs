@@ -105,6 +105,10 @@ pub(crate) struct Ctx<'o> {
     /// Functions of the crate that return a fork's result (see
     /// `regions::fork_wrapper`): kind and label, or `None`.
     pub fork_wrappers: HashMap<FnId, Option<(crate::knowledge::ForkKind, String)>>,
+    /// Take an unresolved, unqualified `fork()`/`vfork()` call for a fork
+    /// site (see `knowledge::BARE_FORK_NAMES`). Set by the proc-macro entry
+    /// points, which see one item and not the `use` that imported the name.
+    pub bare_fork_sites: bool,
 }
 
 impl<'o> Ctx<'o> {
@@ -132,6 +136,7 @@ impl<'o> Ctx<'o> {
             summary_depth: 0,
             unresolved: Vec::new(),
             fork_wrappers: HashMap::new(),
+            bare_fork_sites: false,
         }
     }
 

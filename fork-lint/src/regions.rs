@@ -447,6 +447,10 @@ fn fork_call<'e>(
             let (kind, path) = fork_wrapper(ctx, id, depth + 1)?;
             Some((c, kind, path))
         }
+        Target::Unknown(name) if ctx.bare_fork_sites && p.path.segments.len() == 1 => {
+            let kind = ctx.opts.knowledge.bare_fork(&name)?;
+            Some((c, kind, name))
+        }
         _ => None,
     }
 }

@@ -149,6 +149,15 @@ impl ApiEntry {
 /// Functions that run their callback in a new process and are fork sites.
 pub const CLONE_FUNCTIONS: &[&str] = &["libc::clone", "nix::sched::clone"];
 
+/// Unqualified names that a proc macro takes for a fork call when it cannot
+/// resolve them: `#[fork_guard::checked]` sees one function, not the
+/// `use nix::unistd::{fork, ForkResult};` above it, so a bare `fork()` there
+/// names nothing it knows. Each name is the last segment of fork entries of
+/// the tables, all of one kind ([`Knowledge::bare_fork`] reads the kind from
+/// them). `daemon` is left out: the caller of `daemon()` *is* the child, and
+/// a crate's own `daemon()` is too common a name to guess about.
+pub const BARE_FORK_NAMES: &[&str] = &["fork", "vfork", "_Fork", "fork_process", "kernel_fork"];
+
 /// Crates whose public API the tables cover. A call into one of them that
 /// has no entry is not an unknown call: `libc` falls back to the POSIX list
 /// (see [`Knowledge::lookup_path`]); for `std`/`core`/`alloc`, `nix`,
@@ -157,6 +166,30 @@ pub const CLONE_FUNCTIONS: &[&str] = &["libc::clone", "nix::sched::clone"];
 pub const KNOWN_CRATES: &[&str] = &["alloc", "core", "fork", "libc", "nix", "rustix", "std"];
 
 impl Knowledge {
+    /// The fork kind of an unresolved, unqualified call `name()` (see
+    /// [`BARE_FORK_NAMES`]): the kind of every table entry whose path ends
+    /// in `::name`, when they agree; `None` for any other name.
+    pub fn bare_fork(&self, name: &str) -> Option<ForkKind> {
+        if !BARE_FORK_NAMES.contains(&name) {
+            return None;
+        }
+        let mut kind = None;
+        let extra = self.extra.iter();
+        for e in extra.chain(builtin().map(|e| &*e)) {
+            if e.path.rsplit("::").next() != Some(name) || e.path == name {
+                continue;
+            }
+            let Verdict::Fork(k) = e.verdict else {
+                return None;
+            };
+            if kind.is_some_and(|seen| seen != k) {
+                return None;
+            }
+            kind = Some(k);
+        }
+        kind
+    }
+
     /// The entry for a call by path: a free function, an associated function,
     /// a tuple-struct or enum-variant constructor.
     ///

@@ -480,3 +480,19 @@ fn lookups_are_fast_enough() {
         start.elapsed()
     );
 }
+
+#[test]
+fn bare_fork_names_are_forks_of_one_kind() {
+    let k = Knowledge::default();
+    for name in BARE_FORK_NAMES {
+        assert!(
+            k.bare_fork(name).is_some(),
+            "{name} has fork entries of one kind"
+        );
+    }
+    assert_eq!(k.bare_fork("fork"), Some(ForkKind::Fork));
+    assert_eq!(k.bare_fork("vfork"), Some(ForkKind::Vfork));
+    assert_eq!(k.bare_fork("daemon"), None);
+    assert_eq!(k.bare_fork("spawn"), None);
+    assert_eq!(k.bare_fork("exit"), None);
+}
