@@ -174,8 +174,8 @@ impl Knowledge {
             return None;
         }
         let mut kind = None;
-        let extra = self.extra.iter();
-        for e in extra.chain(builtin().map(|e| &*e)) {
+        let builtin: &mut dyn Iterator<Item = &ApiEntry> = &mut builtin();
+        for e in self.extra.iter().chain(builtin) {
             if e.path.rsplit("::").next() != Some(name) || e.path == name {
                 continue;
             }
