@@ -174,18 +174,20 @@ impl Knowledge {
             return None;
         }
         let mut kind = None;
-        let builtin: &mut dyn Iterator<Item = &ApiEntry> = &mut builtin();
-        for e in self.extra.iter().chain(builtin) {
+        let mut agree = true;
+        let mut see = |e: &ApiEntry| {
             if e.path.rsplit("::").next() != Some(name) || e.path == name {
-                continue;
+                return;
             }
-            let Verdict::Fork(k) = e.verdict else {
-                return None;
-            };
-            if kind.is_some_and(|seen| seen != k) {
-                return None;
+            match e.verdict {
+                Verdict::Fork(k) if kind.is_none_or(|seen| seen == k) => kind = Some(k),
+                _ => agree = false,
             }
-            kind = Some(k);
+        };
+        self.extra.iter().for_each(&mut see);
+        builtin().for_each(see);
+        if !agree {
+            return None;
         }
         kind
     }
