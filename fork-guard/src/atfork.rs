@@ -56,12 +56,16 @@ extern "C" fn prepare() {
         known_single_threaded(),
         state::allow_filter(),
     );
-    if c.hazardous() {
+    // The fork call site (raw return addresses) and the thread names are
+    // gathered only for a report written here, in the parent: unwinding and
+    // one `open`/`read`/`close` per thread would cost every fork of a
+    // multithreaded program more than the rest of the guard. A child's
+    // report reads the names itself, and its trace of the hazardous call
+    // runs through the function that forked.
+    if c.hazardous() && matches!(policy, Policy::Strict | Policy::Warn) {
         capture_fork_site(c);
-        if matches!(policy, Policy::Strict | Policy::Warn) {
-            c.load_names();
-            report::report(Hazard::ForkWhileThreaded, Some(c));
-        }
+        c.load_names();
+        report::report(Hazard::ForkWhileThreaded, Some(c));
     }
     guard.hold_across_fork();
 }

@@ -792,8 +792,9 @@ fn cases() -> Vec<Case> {
                 "lists the other thread",
             )?;
             expect(
-                o.stderr.contains("fork call site"),
-                "shows the fork call site",
+                o.stderr.contains("fork-guard: the hazardous call")
+                    && o.stderr.contains("scenarios::allocate_in_child"),
+                "shows the hazardous call in the user's code",
             )?;
             no_bug(o)
         }),

@@ -17,7 +17,9 @@
 //! `/proc` uses `open`/`getdents64`/`read` into fixed buffers: no allocation.
 
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
+use core::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicU64, Ordering::Acquire, Ordering::Relaxed, Ordering::Release,
+};
 
 use super::held::{self, Hold};
 use super::state;
@@ -258,6 +260,12 @@ impl Census {
         allowed: Option<&dyn Fn(&str) -> bool>,
     ) {
         let task = task_dir(pid);
+        if pid.is_none() && allowed.is_none() {
+            // The prepare handler's common case: thread ids only, through
+            // the kept descriptor.
+            for_each_own_tid(|tid| self.add_thread(counts, tid, None, None));
+            return;
+        }
         let mut main = [0u8; NAME_CAP + 1];
         let main_len = if allowed.is_some() {
             read_comm(&task, main_tid(pid), &mut main)
@@ -338,15 +346,61 @@ fn shown_name<'a>(comm: &'a [u8], main: &[u8], tid: i32, pid: Option<i32>) -> &'
     }
 }
 
+/// `/proc/self/task` kept open across forks by the prepare handler (the
+/// only user, serialised by libc's atfork lock): opening it costs about as
+/// much as listing it. The descriptor is close-on-exec; it is recognised by
+/// its device and inode, so one the program closed and reused for another
+/// file is never listed nor closed. A child, whose inherited descriptor
+/// lists its parent's threads, opens its own on its first fork.
+static SELF_TASK_FD: AtomicI32 = AtomicI32::new(-1);
+static SELF_TASK_PID: AtomicI32 = AtomicI32::new(0);
+static SELF_TASK_DEV: AtomicU64 = AtomicU64::new(0);
+static SELF_TASK_INO: AtomicU64 = AtomicU64::new(0);
+
+/// Calls `f` with each thread id of this process, through the kept
+/// descriptor (see [`SELF_TASK_FD`]).
+fn for_each_own_tid(f: impl FnMut(i32)) {
+    let pid = sys::getpid();
+    let fd = SELF_TASK_FD.load(Relaxed);
+    let kept = (SELF_TASK_DEV.load(Relaxed), SELF_TASK_INO.load(Relaxed));
+    let still_ours = fd >= 0 && sys::dev_ino(fd) == Some(kept);
+    if still_ours && SELF_TASK_PID.load(Relaxed) == pid && sys::rewind(fd) {
+        return list_dir(|buf| sys::getdents_raw(fd, buf), f);
+    }
+    if still_ours {
+        // Inherited from the parent: its task list, not ours.
+        sys::close(fd);
+    }
+    let Some(dir) = task_dir(None).open(libc::O_DIRECTORY) else {
+        return;
+    };
+    match sys::dev_ino(dir.raw()) {
+        Some((dev, ino)) => {
+            let fd = dir.into_raw();
+            SELF_TASK_FD.store(fd, Relaxed);
+            SELF_TASK_PID.store(pid, Relaxed);
+            SELF_TASK_DEV.store(dev, Relaxed);
+            SELF_TASK_INO.store(ino, Relaxed);
+            list_dir(|buf| sys::getdents_raw(fd, buf), f);
+        }
+        None => list_dir(|buf| dir.getdents(buf), f),
+    }
+}
+
 /// Calls `f` with each thread id listed in the task directory `task`.
-fn for_each_tid(task: &PathBuf, mut f: impl FnMut(i32)) {
+fn for_each_tid(task: &PathBuf, f: impl FnMut(i32)) {
     let mut task = PathBuf::copy_of(task);
     let Some(dir) = task.open(libc::O_DIRECTORY) else {
         return;
     };
+    list_dir(|buf| dir.getdents(buf), f);
+}
+
+/// Calls `f` with each thread id that `getdents` lists.
+fn list_dir(mut getdents: impl FnMut(&mut [u8]) -> usize, mut f: impl FnMut(i32)) {
     let mut buf = [0u8; 4096];
     loop {
-        let n = dir.getdents(&mut buf);
+        let n = getdents(&mut buf);
         if n == 0 {
             break;
         }
