@@ -73,8 +73,8 @@
 //!
 //! Begins with `fork-guard:` on stderr; says what happened and why it is
 //! dangerous; names the lock (name, acquisition `file:line:col`, holder
-//! thread name and tid), the threads alive at fork, the fork call site; says
-//! what to do; then `abort()`s. The holder comes from the child's own copy
+//! thread name and tid), the threads alive at fork (and, in a parent-side
+//! report, the fork call site); says what to do; then `abort()`s. The holder comes from the child's own copy
 //! of the held-lock registry, frozen at the instant of fork: a hold is
 //! recorded before a thread blocks on the lock and forgotten only after it
 //! released it, so a lock held at fork always has its holder recorded (as
@@ -82,9 +82,10 @@
 //! Thread names are read when a report is written, not at every fork; a
 //! thread that nobody named is `<unnamed>`, not its process's name. In a child it is written with `write(2)` from
 //! fixed buffers, with no allocation, no lock and no `std::io`. After that
-//! core message, and only then, the fork call site and the hazardous call
-//! are symbolised, best-effort (symbolisation allocates, and may need a lock
-//! a vanished thread held: it runs under `alarm(2)` so it cannot hang).
+//! core message, and only then, the hazardous call (and in the parent the
+//! fork call site) is symbolised, best-effort (symbolisation allocates, and
+//! may need a lock a vanished thread held: it runs under `alarm(2)` so it
+//! cannot hang).
 //!
 //! # `std::process::Command`
 //!
