@@ -647,6 +647,34 @@ mod tests {
     }
 
     #[test]
+    fn a_thread_in_child_mode_leaves_the_others_tracked() {
+        use crate::signal_safe::state;
+        let _serial = crate::TEST_SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        // As after `enter_child_mode` on some thread: the mode word is not
+        // plain, but this is no fork child.
+        state::add_mode_bits(state::THREAD_CHILD_MODE);
+        static M: Mutex<u32> = Mutex::with_name("other-thread", 0);
+        let addr = addr_of(&M);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let _g = M.lock().unwrap();
+            tx.send(sys::gettid()).unwrap();
+            let _ = done_rx.recv();
+        });
+        let tid = rx.recv().unwrap();
+        let seen = held::find_holder(addr, sys::gettid());
+        done_tx.send(()).unwrap();
+        holder.join().unwrap();
+        state::clear_mode_bits(state::THREAD_CHILD_MODE);
+        assert_eq!(
+            seen.map(|h| h.tid),
+            Some(tid),
+            "a new thread still claims a record"
+        );
+    }
+
+    #[test]
     fn poisoning_matches_std() {
         let _serial = crate::TEST_SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let m = std::sync::Arc::new(Mutex::new(5));

@@ -28,7 +28,7 @@ pub(crate) fn enter_child_mode() {
     state::add_mode_bits(THREAD_CHILD_MODE);
 }
 
-fn thread_in_child_mode() -> bool {
+pub(crate) fn thread_in_child_mode() -> bool {
     THREAD_IN_CHILD_MODE.try_with(Cell::get).unwrap_or(false)
 }
 

@@ -235,11 +235,22 @@ fn claim_record() -> &'static Record {
     }
 }
 
-/// The calling thread's record, claiming one on first use.
-#[inline]
-fn mine() -> Option<&'static Record> {
-    if let Some(r) = MINE.get() {
-        return Some(r);
+/// The calling thread has no record yet: claim one, which allocates, unless
+/// allocating is wrong here: in a fork child (or a raw-fork child the
+/// backstop has not seen yet), on a thread in child mode, or while a report
+/// is written. A thread there goes untracked. (A parent whose mode word is
+/// not plain only because some thread entered child mode still tracks its
+/// other threads.)
+#[cold]
+#[inline(never)]
+fn claim_if_allowed() -> Option<&'static Record> {
+    let mode = super::state::mode();
+    let in_child = mode == 0 || mode & super::state::CHILD != 0;
+    if in_child
+        || super::state::REPORTING.load(Relaxed) != 0
+        || (mode & super::state::THREAD_CHILD_MODE != 0 && super::child::thread_in_child_mode())
+    {
+        return None;
     }
     mine_slow()
 }
@@ -284,14 +295,10 @@ pub(crate) fn push(
     kind: HoldKind,
     state: HoldState,
 ) -> Option<Slot> {
-    // Claiming a record allocates; never do that in a fork child (or while
-    // anything else makes the mode word non-plain): a thread there without
-    // a record goes untracked.
-    let rec = if super::state::fast_ok() {
-        mine()
-    } else {
-        mine_if_any()
-    }?;
+    let rec = match MINE.get() {
+        Some(r) => r,
+        None => claim_if_allowed()?,
+    };
     let n = rec.len.load(Relaxed);
     let e = rec.entries.get(n)?;
     e.lock.store(lock, Relaxed);
