@@ -43,7 +43,7 @@
 //!
 //! | policy | at fork (parent) | in the child |
 //! |---|---|---|
-//! | `trap` (default) | nothing | aborts with a diagnostic at the first hazardous operation: taking a tracked lock another thread held at fork (instead of deadlocking forever) and, when other threads were alive at fork, any [`GuardAlloc`] operation or tracked lock. A single-threaded parent's child is not restricted; a child that only makes async-signal-safe calls and execs is never disturbed. |
+//! | `trap` (default) | nothing | aborts with a diagnostic at the first hazardous operation: taking a tracked lock another thread held at fork (instead of deadlocking forever) and, when other threads were alive at fork, any [`GuardAlloc`] operation or tracked lock until the child starts threads of its own. A single-threaded parent's child is not restricted; a child that only makes async-signal-safe calls and execs is never disturbed. |
 //! | `strict` | aborts with a diagnostic when any other thread is alive or another thread holds a tracked lock | as `trap` |
 //! | `warn` | reports what `strict` would stop, once per process, and carries on | reports what `trap` would stop, once per kind, and carries on |
 //! | `off` | nothing | nothing |
