@@ -167,7 +167,14 @@ struct Releaser;
 impl Drop for Releaser {
     fn drop(&mut self) {
         if let Ok(Some(rec)) = MINE.try_with(|m| m.replace(None)) {
-            rec.len.store(0, Relaxed);
+            // A record with entries left is never handed to another thread:
+            // a guard that outlives this destructor (one in a thread-local
+            // destroyed later) still holds a `Slot` into it, and a lock
+            // whose guard was forgotten stays held, which the record keeps
+            // saying. Such a record is leaked.
+            if rec.len.load(Relaxed) != 0 {
+                return;
+            }
             rec.tid.store(0, Relaxed);
             rec.in_use.store(false, Release);
         }
