@@ -2,6 +2,7 @@
 # The corpus benchmark of fork-lint (see fork-lint/benches/corpus.rs and fork-lint/CI.md).
 #
 #   scripts/bench-corpus.sh [--cargo-check] [--runs N] [--fuzz-seconds S]
+#   scripts/bench-corpus.sh --deps-closure [--runs N]
 #
 # 1. fetches the pinned corpus (../shared/bench/fetch-corpus: ~320 crates, 151 MB);
 # 2. runs the benchmark (release build): read and parse floors, fork-lint on
@@ -11,17 +12,25 @@
 #    cold `cargo check` of the corpus manifest (slow: about a minute);
 # 3. fuzzes the engine for a bounded time (proptest, stable Rust), and with
 #    cargo-fuzz too when a nightly toolchain and cargo-fuzz are installed.
+#
+# --deps-closure instead measures the floor for following calls into
+# dependencies (issue 10) on the corpus manifest (~340 packages): its
+# dependency graph (`cargo metadata`, offline, after an untimed `cargo
+# fetch`), the module trees of every library in the closure, and syn-parsing
+# all of them; it prints the cold (0.2x) and warm (0.05x) targets.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 runs=5
 fuzz_seconds=120
 bench_args=(--robustness)
+deps_closure=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --cargo-check) bench_args+=(--cargo-check) ;;
     --runs) runs=$2; shift ;;
     --fuzz-seconds) fuzz_seconds=$2; shift ;;
-    *) echo "usage: $0 [--cargo-check] [--runs N] [--fuzz-seconds S]" >&2; exit 2 ;;
+    --deps-closure) deps_closure=1 ;;
+    *) echo "usage: $0 [--cargo-check] [--runs N] [--fuzz-seconds S] | --deps-closure [--runs N]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -35,6 +44,13 @@ export FORK_LINT_CORPUS
 echo "corpus: $FORK_LINT_CORPUS"
 
 cd "$here"
+if [ "$deps_closure" = 1 ]; then
+  manifest=$(dirname "$FORK_LINT_CORPUS")/manifest/Cargo.toml
+  echo "# fetching the dependencies of $manifest (not timed)"
+  cargo fetch --locked --quiet --manifest-path "$manifest"
+  cargo bench -p fork-lint --bench corpus -- --runs "$runs" --deps-closure "$manifest"
+  exit 0
+fi
 cargo bench -p fork-lint --bench corpus -- --runs "$runs" "${bench_args[@]}"
 
 echo

@@ -25,6 +25,17 @@
 //! `--robustness` also checks every file one by one with `check_source`
 //! (panics counted, slowest file reported) and walks every crate's module
 //! tree, reporting `mod` declarations whose file is missing.
+//!
+//! `--deps-closure MANIFEST` measures something else, the floor for
+//! following calls into dependencies (issue 10): the dependency graph of
+//! MANIFEST (`cargo metadata` with the resolve, `--offline`; run `cargo
+//! fetch` first), the module tree of every library in the closure of the
+//! workspace members through normal dependencies, and `syn::parse_file` of
+//! all those files (rayon, median of `--runs`). Also printed: the closure
+//! without entering proc-macro crates (the code a child can reach), and the
+//! targets a `cargo fork-lint` that follows dependencies must meet, cold
+//! (0.2x) and warm (0.05x) against that parse. fork-lint's own side is
+//! measured once the engine follows dependencies.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -41,6 +52,7 @@ struct Args {
     runs: usize,
     cargo_check: bool,
     robustness: bool,
+    deps_closure: Option<PathBuf>,
 }
 
 fn args() -> Args {
@@ -51,6 +63,7 @@ fn args() -> Args {
         runs: 5,
         cargo_check: false,
         robustness: false,
+        deps_closure: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -59,6 +72,9 @@ fn args() -> Args {
             "--runs" => a.runs = it.next().and_then(|n| n.parse().ok()).expect("--runs N"),
             "--cargo-check" => a.cargo_check = true,
             "--robustness" => a.robustness = true,
+            "--deps-closure" => {
+                a.deps_closure = Some(it.next().expect("--deps-closure MANIFEST").into());
+            }
             "--bench" => {} // added by `cargo bench`
             other => panic!("unknown argument `{other}`"),
         }
@@ -394,8 +410,101 @@ fn cargo_check(corpus: &Path) -> Result<Time, String> {
     Ok(took)
 }
 
+/// `--deps-closure MANIFEST`: the syn-parse floor of the dependency closure.
+fn deps_closure(manifest: &Path, runs: usize) {
+    use fork_lint::cargo_project::CargoFlags;
+    use fork_lint::deps::{DepGraph, DepKind};
+    println!("# dependency closure of {}", manifest.display());
+    let flags = CargoFlags {
+        offline: true,
+        ..CargoFlags::default()
+    };
+    let (t_graph, graph) = median(runs, || DepGraph::load(Some(manifest), &flags));
+    let graph = match graph {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!(
+                "{e}\n(fetch the dependencies first: cargo fetch --manifest-path {})",
+                manifest.display()
+            );
+            std::process::exit(2);
+        }
+    };
+    let members: Vec<usize> = graph.members().collect();
+    let closure = graph.closure(&members, &[DepKind::Normal]);
+    // The code a child can reach: not into proc-macro crates (they run in
+    // the compiler) nor what only they depend on.
+    let mut runtime = vec![false; graph.packages.len()];
+    let mut stack: Vec<usize> = members.clone();
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut runtime[i], true) {
+            continue;
+        }
+        for e in &graph.packages[i].deps {
+            if e.is(DepKind::Normal) && !graph.packages[e.package].proc_macro {
+                stack.push(e.package);
+            }
+        }
+    }
+    let deps: Vec<usize> = closure
+        .iter()
+        .copied()
+        .filter(|&i| !graph.packages[i].is_member)
+        .collect();
+    let (t_trees, trees) = median(runs, || {
+        deps.par_iter()
+            .filter_map(|&i| {
+                let root = graph.packages[i].lib_root.as_ref()?;
+                root.is_file().then(|| (i, module_tree(root, &RealFs)))
+            })
+            .collect::<Vec<_>>()
+    });
+    let files: Vec<PathBuf> = trees
+        .iter()
+        .flat_map(|(_, t)| t.files.iter().map(|f| f.path.clone()))
+        .collect();
+    let runtime_files: Vec<PathBuf> = trees
+        .iter()
+        .filter(|(i, _)| runtime[*i])
+        .flat_map(|(_, t)| t.files.iter().map(|f| f.path.clone()))
+        .collect();
+    let (t_parse, (bytes, failures)) = median(runs, || parse_all(&files));
+    let (t_parse_rt, (rt_bytes, _)) = median(runs, || parse_all(&runtime_files));
+    println!(
+        "graph: {} packages in the resolve, {} members, {} dependencies in the normal closure ({} reachable at run time), {} without sources; cargo metadata {t_graph}",
+        graph.packages.len(),
+        members.len(),
+        deps.len(),
+        deps.iter().filter(|&&i| runtime[i]).count(),
+        graph.missing.len()
+    );
+    println!(
+        "module trees of the closure:   {t_trees}  ({} files, {:.1} MB)",
+        files.len(),
+        mb(bytes)
+    );
+    println!(
+        "(floor) syn-parse the closure: {t_parse}  ({:.1} MB/s wall; {failures} files do not parse)",
+        mb(bytes) / secs(t_parse.wall)
+    );
+    println!(
+        "        run-time part only:    {t_parse_rt}  ({} files, {:.1} MB)",
+        runtime_files.len(),
+        mb(rt_bytes)
+    );
+    println!(
+        "targets for `cargo fork-lint` following dependencies: cold <= {:.3} s wall, warm (cache) <= {:.3} s wall, peak RSS < 500 MB",
+        secs(t_parse.wall) * 0.2,
+        secs(t_parse.wall) * 0.05
+    );
+}
+
 fn main() {
     let args = args();
+    if let Some(manifest) = &args.deps_closure {
+        deps_closure(manifest, args.runs);
+        return;
+    }
     if !args.corpus.is_dir() {
         eprintln!(
             "corpus not found at {} (run /work/shared/bench/fetch-corpus, or scripts/bench-corpus.sh)",

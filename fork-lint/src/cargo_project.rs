@@ -425,7 +425,53 @@ pub struct Project {
     /// The workspace root (configuration and relative paths start here).
     pub root: PathBuf,
     pub crates: Vec<CrateSources>,
+    /// Where each crate of `crates` comes from (same order): what cargo's
+    /// JSON messages name (`--message-format json`).
+    pub origins: Vec<CrateOrigin>,
     pub missing: Vec<MissingModule>,
+}
+
+/// The package and target a checked crate belongs to, as cargo's
+/// `compiler-message` JSON names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateOrigin {
+    /// Cargo's package id (`path+file:///..#name@0.1.0`).
+    pub package_id: String,
+    pub manifest_path: PathBuf,
+    /// The target, as `cargo metadata` describes it.
+    pub target: TargetInfo,
+}
+
+/// A cargo target, with the fields cargo's JSON messages carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetInfo {
+    /// `lib`, `bin`, `test`, `proc-macro`, `custom-build`, ...
+    pub kind: Vec<String>,
+    pub crate_types: Vec<String>,
+    pub name: String,
+    pub src_path: PathBuf,
+    /// `2015`, `2018`, `2021`, `2024`.
+    pub edition: String,
+    pub required_features: Vec<String>,
+    pub doc: bool,
+    pub doctest: bool,
+    pub test: bool,
+}
+
+impl TargetInfo {
+    pub fn of(target: &Target) -> TargetInfo {
+        TargetInfo {
+            kind: target.kind.iter().map(ToString::to_string).collect(),
+            crate_types: target.crate_types.iter().map(ToString::to_string).collect(),
+            name: target.name.clone(),
+            src_path: target.src_path.clone().into_std_path_buf(),
+            edition: target.edition.as_str().to_string(),
+            required_features: target.required_features.clone(),
+            doc: target.doc,
+            doctest: target.doctest,
+            test: target.test,
+        }
+    }
 }
 
 /// `cargo metadata` failed, or the selection names no package.
@@ -440,31 +486,155 @@ impl fmt::Display for ProjectError {
 
 impl std::error::Error for ProjectError {}
 
+/// Flags passed through to cargo: how far it may go to resolve the
+/// dependency graph (`cargo metadata` without `--no-deps` may update the
+/// index and download packages, as `cargo check` would).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CargoFlags {
+    /// `--offline`: no network access at all.
+    pub offline: bool,
+    /// `--locked`: fail if `Cargo.lock` would change.
+    pub locked: bool,
+    /// `--frozen`: `--locked` and `--offline`.
+    pub frozen: bool,
+}
+
+impl CargoFlags {
+    /// The flags as cargo's command-line arguments.
+    pub fn args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        for (on, flag) in [
+            (self.offline, "--offline"),
+            (self.locked, "--locked"),
+            (self.frozen, "--frozen"),
+        ] {
+            if on {
+                args.push(flag.to_string());
+            }
+        }
+        args
+    }
+
+    /// Whether any flag is set.
+    pub fn any(&self) -> bool {
+        self.offline || self.locked || self.frozen
+    }
+}
+
+/// The `cargo metadata --format-version 1` command, with `--no-deps` unless
+/// `with_deps`. The `CARGO` environment variable names cargo, as for cargo's
+/// own subcommands. With the resolve, `--filter-platform <host>` keeps only
+/// the dependencies of this platform (code for other platforms never runs
+/// in a child here; cargo then also downloads less).
+///
+/// Without `--no-deps`, cargo asks rustc for target information, through the
+/// `build.rustc`, `build.rustc-wrapper` and `build.rustc-workspace-wrapper`
+/// that the project's `.cargo/config.toml` may name: programs of the project.
+/// The environment overrides configuration files, so the command sets
+/// `RUSTC` (the caller's own `RUSTC`, else `rustc` from `PATH`) and empty
+/// `RUSTC_WRAPPER`/`RUSTC_WORKSPACE_WRAPPER`: cargo then runs only the
+/// toolchain's rustc (`rustc -vV`, `--print cfg`), never a program the
+/// checked project names.
+pub fn metadata_command(
+    manifest_path: Option<&Path>,
+    with_deps: bool,
+    flags: &CargoFlags,
+) -> MetadataCommand {
+    let mut cmd = MetadataCommand::new();
+    if !with_deps {
+        cmd.no_deps();
+    }
+    if let Some(m) = manifest_path {
+        cmd.manifest_path(m);
+    }
+    let mut options = flags.args();
+    if with_deps && let Some(host) = host_triple() {
+        options.push("--filter-platform".to_string());
+        options.push(host.to_string());
+    }
+    cmd.other_options(options);
+    cmd.env("RUSTC", rustc_program())
+        .env("RUSTC_WRAPPER", "")
+        .env("RUSTC_WORKSPACE_WRAPPER", "");
+    cmd
+}
+
+/// The host's target triple (`host:` of `rustc -vV`, the rustc that
+/// [`metadata_command`] makes cargo use), once per process; `None` when
+/// rustc cannot tell.
+pub fn host_triple() -> Option<&'static str> {
+    static HOST: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        let out = std::process::Command::new(rustc_program())
+            .arg("-vV")
+            .env_remove("RUSTC_WRAPPER")
+            .output()
+            .ok()?;
+        let text = String::from_utf8(out.stdout).ok()?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("host: "))
+            .map(|h| h.trim().to_string())
+    })
+    .as_deref()
+}
+
+/// The caller's own `RUSTC`, else `rustc` from `PATH`.
+fn rustc_program() -> std::ffi::OsString {
+    std::env::var_os("RUSTC")
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "rustc".into())
+}
+
+/// Runs `cargo metadata` (see [`metadata_command`]).
+pub fn run_metadata(
+    manifest_path: Option<&Path>,
+    with_deps: bool,
+    flags: &CargoFlags,
+) -> Result<Metadata, ProjectError> {
+    metadata_command(manifest_path, with_deps, flags)
+        .exec()
+        .map_err(|e| ProjectError(format!("cargo metadata failed: {}", error_chain(&e))))
+}
+
 /// Runs `cargo metadata --no-deps` and builds the selected crates.
 pub fn load(selection: &Selection, fs: &dyn FileSystem) -> Result<Project, ProjectError> {
+    check_selection(selection)?;
+    let metadata = run_metadata(
+        selection.manifest_path.as_deref(),
+        false,
+        &CargoFlags::default(),
+    )?;
+    select(&metadata, selection, fs)
+}
+
+/// `--exclude` needs `--workspace`.
+pub fn check_selection(selection: &Selection) -> Result<(), ProjectError> {
     if !selection.exclude.is_empty() && !selection.workspace {
         return Err(ProjectError(
             "`--exclude` can only be used together with `--workspace`".to_string(),
         ));
     }
-    let mut cmd = MetadataCommand::new();
-    cmd.no_deps();
-    if let Some(m) = &selection.manifest_path {
-        cmd.manifest_path(m);
-    }
-    let metadata = cmd
-        .exec()
-        .map_err(|e| ProjectError(format!("cargo metadata failed: {}", error_chain(&e))))?;
+    Ok(())
+}
+
+/// Selects the crates of `selection` from metadata obtained with or without
+/// `--no-deps` (the manifest it names, else the nearest one from the
+/// current folder, selects its package by default).
+pub fn select(
+    metadata: &Metadata,
+    selection: &Selection,
+    fs: &dyn FileSystem,
+) -> Result<Project, ProjectError> {
     let manifest = match &selection.manifest_path {
         Some(m) => Some(std::path::absolute(m).unwrap_or_else(|_| m.clone())),
         None => std::env::current_dir()
             .ok()
             .and_then(|d| nearest_manifest(&d)),
     };
-    from_metadata(&metadata, selection, manifest.as_deref(), fs)
+    from_metadata(metadata, selection, manifest.as_deref(), fs)
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut source = e.source();
     while let Some(c) = source {
@@ -475,7 +645,8 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     s.trim().to_string()
 }
 
-fn nearest_manifest(dir: &Path) -> Option<PathBuf> {
+/// The nearest `Cargo.toml` in `dir` or a folder above it.
+pub fn nearest_manifest(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .map(|d| d.join("Cargo.toml"))
         .find(|m| m.is_file())
@@ -536,6 +707,7 @@ pub fn from_metadata(
         }
     };
     let mut crates = Vec::new();
+    let mut origins = Vec::new();
     let mut missing = Vec::new();
     for package in selected {
         for target in &package.targets {
@@ -548,11 +720,17 @@ pub fn from_metadata(
                 name: target.name.replace('-', "_"),
                 files: tree.files,
             });
+            origins.push(CrateOrigin {
+                package_id: package.id.repr.clone(),
+                manifest_path: package.manifest_path.clone().into_std_path_buf(),
+                target: TargetInfo::of(target),
+            });
         }
     }
     Ok(Project {
         root: metadata.workspace_root.clone().into_std_path_buf(),
         crates,
+        origins,
         missing,
     })
 }

@@ -50,10 +50,31 @@ pub struct EmbeddedReport {
 
 const FILE: &str = "<macro input>";
 
+/// Every identifier in `tokens`, nested groups included.
+fn idents(tokens: proc_macro2::TokenStream) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    let mut stack = vec![tokens];
+    while let Some(ts) = stack.pop() {
+        for tt in ts {
+            match tt {
+                proc_macro2::TokenTree::Ident(i) => {
+                    out.insert(i.to_string());
+                }
+                proc_macro2::TokenTree::Group(g) => stack.push(g.stream()),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 fn ctx_for<'o>(options: &'o Options, item: Option<&syn::ItemFn>) -> (Ctx<'o>, Option<usize>) {
     let mut ctx = Ctx::new(options);
     // The macro sees one item, not the `use` that imported `fork`.
-    ctx.bare_fork_sites = true;
+    ctx.bare_fork_idents = Some(
+        item.map(|i| idents(quote::ToTokens::to_token_stream(i)))
+            .unwrap_or_default(),
+    );
     let file = ctx.add_file(FILE.into(), Vec::new(), None);
     let mut root = None;
     if let Some(item) = item {
@@ -111,16 +132,14 @@ pub fn check_child_fn(item: &syn::ItemFn, options: &Options) -> EmbeddedReport {
     let Some(root) = root else {
         return EmbeddedReport::default();
     };
-    let region = Region {
-        body: Body::Fn(root),
-        vfork: false,
-        fallthrough: false,
-        label: "child code starts here (#[fork_guard::child])".to_string(),
-        site: Site {
+    let region = Region::new(
+        Body::Fn(root),
+        "child code starts here (#[fork_guard::child])",
+        Site {
             file: 0,
             span: item.sig.ident.span(),
         },
-    };
+    );
     let f = FnCtx {
         file: 0,
         module: Vec::new(),
@@ -143,16 +162,14 @@ pub fn check_child_closure(closure: &syn::ExprClosure, options: &Options) -> Emb
         scope: Default::default(),
         uses: Default::default(),
     };
-    let region = Region {
-        body: Body::Closure(closure),
-        vfork: false,
-        fallthrough: false,
-        label: "child code starts here (fork_guard::child_closure!)".to_string(),
-        site: Site {
+    let region = Region::new(
+        Body::Closure(closure),
+        "child code starts here (fork_guard::child_closure!)",
+        Site {
             file: 0,
             span: closure.or1_token.span,
         },
-    };
+    );
     let raw = analyze(&mut ctx, &f, &Env::default(), &region);
     finish(ctx, raw, options)
 }
@@ -277,5 +294,45 @@ mod tests {
             }
         };
         assert!(rules(&check_checked_fn(&item, &Options::default())).is_empty());
+    }
+
+    #[test]
+    fn third_party_knowledge_reaches_the_macros() {
+        // The attribute macros share the lint's table: logging or a passwd
+        // lookup in a `#[fork_guard::child]` function is a hazard, stack
+        // formatting is not. (Spans from `parse_quote!` all sit at one
+        // position, so each case is a function of its own.)
+        let check = |item: syn::ItemFn| rules(&check_child_fn(&item, &Options::default()));
+        assert_eq!(
+            check(syn::parse_quote! {
+                fn child() { log::info!("child"); }
+            }),
+            ["lock"]
+        );
+        assert_eq!(
+            check(syn::parse_quote! {
+                fn child() {
+                    use tracing::debug;
+                    debug!("the function's own `use` is in scope");
+                }
+            }),
+            ["lock"]
+        );
+        assert_eq!(
+            check(syn::parse_quote! {
+                fn child() { let _ = users::get_user_by_uid(0); }
+            }),
+            ["libc-unsafe"]
+        );
+        let item: syn::ItemFn = syn::parse_quote! {
+            fn child() {
+                let mut buf = itoa::Buffer::new();
+                let digits = buf.format(7u8);
+                unsafe { libc::write(2, digits.as_ptr().cast(), digits.len()) };
+                unsafe { libc::_exit(0) };
+            }
+        };
+        let r = check_child_fn(&item, &Options::default());
+        assert!(r.findings.is_empty() && r.unresolved.is_empty());
     }
 }

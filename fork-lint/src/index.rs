@@ -102,13 +102,14 @@ pub(crate) struct Ctx<'o> {
     /// Calls in analysed regions that could not be followed (for the proc
     /// macro, which decides what to do with them).
     pub unresolved: Vec<(String, Site)>,
-    /// Functions of the crate that return a fork's result (see
-    /// `regions::fork_wrapper`): kind and label, or `None`.
-    pub fork_wrappers: HashMap<FnId, Option<(crate::knowledge::ForkKind, String)>>,
+    /// The flow analysis's memo (owned by `flow`).
+    pub flow: crate::flow::Cache,
     /// Take an unresolved, unqualified `fork()`/`vfork()` call for a fork
-    /// site (see `knowledge::BARE_FORK_NAMES`). Set by the proc-macro entry
-    /// points, which see one item and not the `use` that imported the name.
-    pub bare_fork_sites: bool,
+    /// site (see `knowledge::BareFork`), with the identifiers of the item
+    /// (which tell nix's `ForkResult` from libc's pid). Set by the
+    /// proc-macro entry points, which see one item and not the `use` that
+    /// imported the name.
+    pub bare_fork_idents: Option<HashSet<String>>,
 }
 
 impl<'o> Ctx<'o> {
@@ -135,8 +136,8 @@ impl<'o> Ctx<'o> {
             in_progress: HashSet::new(),
             summary_depth: 0,
             unresolved: Vec::new(),
-            fork_wrappers: HashMap::new(),
-            bare_fork_sites: false,
+            flow: crate::flow::Cache::default(),
+            bare_fork_idents: None,
         }
     }
 

@@ -12,11 +12,14 @@ pub mod cargo_project;
 pub mod cli;
 #[cfg(feature = "cli")]
 pub mod config;
+#[cfg(feature = "cli")]
+pub mod deps;
 pub mod diagnostic;
 #[cfg(feature = "cli")]
 pub mod discover;
 pub mod embedded;
 pub mod engine;
+mod flow;
 mod index;
 pub mod input;
 pub mod knowledge;

@@ -128,6 +128,16 @@ impl Prescan {
         }
     }
 
+    /// Learns the crate's own functions that may fork (found by
+    /// `flow::learn_fork_names`): calls of them are fork sites too.
+    pub fn learn_names(&mut self, names: &[String]) -> bool {
+        let mut learnt = false;
+        for n in names {
+            learnt |= self.add(n, None);
+        }
+        learnt
+    }
+
     /// Learns names that the parsed files bring in under another name:
     /// `use libc::fork as spawn;` (a new item needle) and `use libc as c;`
     /// (a new crate root). Returns whether anything was learnt.
@@ -147,14 +157,6 @@ impl Prescan {
                         new.push((name.clone(), Some(alias.clone())));
                     }
                 }
-            }
-        }
-        // Functions that return a fork's result are fork sites too.
-        for (id, found) in &ctx.fork_wrappers {
-            if found.is_some()
-                && let Some(def) = ctx.fn_def(*id)
-            {
-                new.push((def.name.clone(), None));
             }
         }
         let mut learnt = false;

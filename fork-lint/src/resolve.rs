@@ -66,6 +66,7 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, f: &FnCtx, segs: &[String]) -> Target {
     }
     if let Some(p) = f.uses.get(first)
         && p.as_slice() != [first.clone()]
+        && !names_its_own_crate(first, p, segs.len())
     {
         let mut full = p.clone();
         full.extend(segs.iter().skip(1).cloned());
@@ -80,6 +81,18 @@ pub(crate) fn resolve(ctx: &mut Ctx<'_>, f: &FnCtx, segs: &[String]) -> Target {
         };
     }
     cached_lookup(ctx, &f.module, segs, None)
+}
+
+/// True for `alias::rest` where `alias` was imported with `use
+/// krate::..::krate;`, an item named like its own crate (`use
+/// anyhow::anyhow;`, the macro; `use tempfile::tempfile;`): such an item is
+/// a macro or a function, so `anyhow::Error::msg` names the crate `anyhow`,
+/// not `anyhow::anyhow::Error::msg`.
+fn names_its_own_crate(first: &str, target: &[String], len: usize) -> bool {
+    len > 1
+        && target.len() > 1
+        && target.first().is_some_and(|s| s == first)
+        && target.last().is_some_and(|s| s == first)
 }
 
 /// [`lookup`] from the top, memoised per module and path.
@@ -151,6 +164,7 @@ fn lookup(
     if let Some(p) = use_path
         && p.as_slice() != [first.clone()]
         && skip != Some(first.as_str())
+        && !names_its_own_crate(first, &p, segs.len())
     {
         let mut full = p;
         full.extend(rest.iter().cloned());
@@ -211,6 +225,14 @@ const PRELUDE_FNS: &[(&str, &str)] = &[("drop", "std::mem::drop")];
 /// Resolves a macro or attribute path to the string the knowledge table and
 /// the marker checks use: `println`, `std::println`, `fork_guard::child`.
 /// `None` for a macro of this crate.
+///
+/// A bare name is resolved through, in order: a `use` alias (`use
+/// log::info;` → `log::info`); a glob import of another crate whose macro of
+/// that name the knowledge table lists (`use log::*;` → `log::info`); an
+/// `extern crate` at the crate root whose listed macro it is (`#[macro_use]
+/// extern crate log;` → `log::info`: the bare name of such a macro compiles
+/// only through an import like these, or as the crate's own `macro_rules!`,
+/// which the table does not list). Otherwise it stays bare (`println`).
 pub(crate) fn resolve_macro(ctx: &mut Ctx<'_>, f: &FnCtx, path: &syn::Path) -> Option<String> {
     let segs = segments(path);
     let first = segs.first()?;
@@ -221,7 +243,7 @@ pub(crate) fn resolve_macro(ctx: &mut Ctx<'_>, f: &FnCtx, path: &syn::Path) -> O
         });
         return Some(match alias {
             Some(p) => p.join("::"),
-            None => first.clone(),
+            None => imported_macro(ctx, &f.module, first).unwrap_or_else(|| first.clone()),
         });
     }
     match resolve(ctx, f, &segs) {
@@ -229,6 +251,47 @@ pub(crate) fn resolve_macro(ctx: &mut Ctx<'_>, f: &FnCtx, path: &syn::Path) -> O
         Target::Unknown(s) => Some(s),
         _ => None,
     }
+}
+
+/// `crate::name` for a bare macro `name` that a glob import of `crate` in
+/// `module`, or an `extern crate` at the crate root, brings into scope, when
+/// the knowledge table lists `crate::name` as a macro.
+fn imported_macro(ctx: &mut Ctx<'_>, module: &[String], name: &str) -> Option<String> {
+    if ctx.opts.knowledge.lookup_macro(name).is_some() {
+        // A std macro (`println`, `format`): no other crate's macro listed.
+        return None;
+    }
+    let mut candidates: Vec<Vec<String>> = Vec::new();
+    if let Some(scope) = ctx.module_scope(module) {
+        // Globs of this crate's own modules (`use self::log::*;`, `use
+        // log::*;` next to `mod log;`) import no other crate's macro.
+        candidates.extend(
+            scope
+                .globs
+                .iter()
+                .filter(|g| {
+                    g.first().is_some_and(|s| {
+                        s != "crate" && s != "self" && s != "super" && !scope.mods.contains(s)
+                    })
+                })
+                .cloned(),
+        );
+    }
+    if let Some(root) = ctx.module_scope(&[]) {
+        // `extern crate log;` is recorded as the alias `log` -> `[log]`.
+        let mut externs: Vec<Vec<String>> = root
+            .uses
+            .iter()
+            .filter(|(alias, target)| target.len() == 1 && target[0] == **alias)
+            .map(|(_, target)| target.clone())
+            .collect();
+        externs.sort();
+        candidates.extend(externs);
+    }
+    candidates.iter().find_map(|krate| {
+        let cand = format!("{}::{name}", krate.join("::"));
+        ctx.opts.knowledge.lookup_macro(&cand).map(|_| cand)
+    })
 }
 
 /// The canonical name of an attribute or macro path, resolved through `use`.

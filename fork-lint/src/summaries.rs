@@ -15,6 +15,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 
 use crate::diagnostic::Level;
+use crate::flow::{CalleeFlow, Marks, OriginId};
 use crate::index::{Ctx, FnDef, FnId, Site};
 use crate::knowledge::{ApiEntry, Confidence, Verdict};
 use crate::resolve::{FnCtx, Target, resolve, resolve_macro, segments};
@@ -75,6 +76,9 @@ pub(crate) struct Event {
     pub hazard: Hazard,
     /// `Some((callee label, count))` when reached through a local call.
     pub via: Option<(String, usize)>,
+    /// The child origin of the marked code it was found in (see
+    /// [`Walker::marks`]).
+    pub origin: Option<OriginId>,
 }
 
 impl Event {
@@ -150,6 +154,13 @@ pub(crate) struct Walker<'c, 'o> {
     pub unresolved: Vec<(String, Site)>,
     /// Closures bound by a `let` inside the walked code.
     walked_closures: HashSet<String>,
+    /// `Some`: only the calls, method calls and macros the flow analysis
+    /// marked run in a child; `None`: all the walked code does.
+    pub marks: Option<Rc<Marks>>,
+    /// Inside the arguments of a marked macro (parsed anew, so unmarked).
+    inherit: bool,
+    /// The origin of the marked node being judged.
+    origin: Option<OriginId>,
 }
 
 impl<'c, 'o> Walker<'c, 'o> {
@@ -166,6 +177,36 @@ impl<'c, 'o> Walker<'c, 'o> {
             depth: 0,
             unresolved: Vec::new(),
             walked_closures: HashSet::new(),
+            marks: None,
+            inherit: false,
+            origin: None,
+        }
+    }
+
+    /// A walker that judges only what `marks` says runs in a child.
+    pub fn with_marks(ctx: &'c mut Ctx<'o>, f: FnCtx, env: Env, marks: Rc<Marks>) -> Self {
+        let mut w = Walker::new(ctx, f, env, false);
+        w.walked_closures = marks.walked_closures.clone();
+        w.marks = Some(marks);
+        w
+    }
+
+    /// Whether the node at `addr` runs in a child; sets the origin and the
+    /// vfork mode for judging it.
+    fn judged(&mut self, addr: usize) -> bool {
+        let Some(marks) = &self.marks else {
+            return true;
+        };
+        if self.inherit {
+            return true;
+        }
+        match marks.nodes.get(&addr) {
+            Some(&o) => {
+                self.origin = Some(o);
+                self.vfork = marks.origins.get(o as usize).is_some_and(|x| x.vfork);
+                true
+            }
+            None => false,
         }
     }
 
@@ -190,9 +231,12 @@ impl<'c, 'o> Walker<'c, 'o> {
         self.allowed.truncate(keep);
     }
 
-    fn push_event(&mut self, e: Event) {
+    fn push_event(&mut self, mut e: Event) {
         if self.allowed.contains(&e.rule()) {
             return;
+        }
+        if e.origin.is_none() {
+            e.origin = self.origin;
         }
         self.events.push(e);
     }
@@ -227,6 +271,7 @@ impl<'c, 'o> Walker<'c, 'o> {
             site: self.site(span),
             hazard,
             via: None,
+            origin: None,
         });
     }
 
@@ -248,18 +293,22 @@ impl<'c, 'o> Walker<'c, 'o> {
     }
 
     pub fn stmts(&mut self, stmts: &[syn::Stmt]) -> bool {
+        let mut live = true;
         for s in stmts {
-            if !self.stmt(s) {
+            live &= self.stmt(s);
+            // With marks, the flow analysis has decided what is reachable.
+            if !live && self.marks.is_none() {
                 return false;
             }
         }
-        true
+        live
     }
 
     fn stmt(&mut self, s: &syn::Stmt) -> bool {
         match s {
             syn::Stmt::Local(l) => {
-                if let syn::Pat::Ident(pi) = &l.pat
+                if self.marks.is_none()
+                    && let syn::Pat::Ident(pi) = &l.pat
                     && l.init
                         .as_ref()
                         .is_some_and(|i| crate::types::closure_of(&i.expr).is_some())
@@ -281,7 +330,7 @@ impl<'c, 'o> Walker<'c, 'o> {
             syn::Stmt::Expr(e, _) => self.expr(e),
             syn::Stmt::Macro(m) => {
                 let n = self.push_allows(&m.attrs);
-                let live = self.mac(&m.mac);
+                let live = self.judged_mac(&m.mac);
                 self.pop_allows(n);
                 live
             }
@@ -317,20 +366,38 @@ impl<'c, 'o> Walker<'c, 'o> {
                 if !matches!(strip(&c.func), E::Path(_)) {
                     live &= self.expr(&c.func);
                 }
-                live && self.call(c)
+                let addr = c as *const syn::ExprCall as usize;
+                if let Some(flow) = self
+                    .marks
+                    .as_ref()
+                    .and_then(|m| m.callees.get(&addr))
+                    .cloned()
+                {
+                    self.judged(addr);
+                    return live && self.callee_flow(&flow, c.span());
+                }
+                live && (!self.judged(addr) || self.call(c))
             }
             E::MethodCall(m) => {
                 let mut live = self.expr(&m.receiver);
                 live &= self.all(m.args.iter());
-                live && self.method_call(m)
+                let addr = m as *const syn::ExprMethodCall as usize;
+                live && (!self.judged(addr) || self.method_call(m))
             }
-            E::Macro(m) => self.mac(&m.mac),
+            E::Macro(m) => self.judged_mac(&m.mac),
             E::Closure(c) => {
                 let saved = (self.escapes, self.loop_depth);
                 self.loop_depth = 0;
                 self.expr(&c.body);
                 (self.escapes, self.loop_depth) = saved;
                 true
+            }
+            E::Block(b) if b.label.is_some() => {
+                // `'a: { .. break 'a .. }` goes on after the block.
+                self.loop_depth += 1;
+                let live = self.block(&b.block);
+                self.loop_depth -= 1;
+                live || has_break(&b.block)
             }
             E::Block(b) => self.block(&b.block),
             E::Unsafe(u) => self.block(&u.block),
@@ -648,11 +715,56 @@ impl<'c, 'o> Walker<'c, 'o> {
                 site: self.site(span),
                 hazard: rh.first.clone(),
                 via: Some((label.clone(), rh.count)),
+                origin: None,
             };
             self.push_event(e);
         }
         self.unresolved.extend(sum.unresolved.iter().cloned());
         !sum.diverges
+    }
+
+    /// A marked macro: judged, its arguments walked as child code.
+    fn judged_mac(&mut self, mac: &syn::Macro) -> bool {
+        let addr = mac as *const syn::Macro as usize;
+        if !self.judged(addr) {
+            return true;
+        }
+        let saved = self.inherit;
+        self.inherit = true;
+        let live = self.mac(mac);
+        self.inherit = saved;
+        live
+    }
+
+    /// A call the flow analysis followed with its arguments' values: the
+    /// callee's marked code is judged, and its hazards are reported here.
+    fn callee_flow(&mut self, flow: &CalleeFlow, span: proc_macro2::Span) -> bool {
+        if self.ctx.summary_depth > MAX_SUMMARY_DEPTH {
+            return true;
+        }
+        let Some(def) = self.ctx.fn_def(flow.id) else {
+            return true;
+        };
+        let label = callee_label(&def);
+        self.ctx.summary_depth += 1;
+        let f = FnCtx::of(&def);
+        let env = env_of(self.ctx, &f, Some(&def.sig), &def.block);
+        let mut w = Walker::with_marks(self.ctx, f, env, flow.marks.clone());
+        w.push_allows(&def.attrs);
+        w.block(&def.block);
+        let events = std::mem::take(&mut w.events);
+        let unresolved = std::mem::take(&mut w.unresolved);
+        self.ctx.summary_depth -= 1;
+        for rh in aggregate(events) {
+            self.push_event(Event {
+                site: self.site(span),
+                hazard: rh.first,
+                via: Some((label.clone(), rh.count)),
+                origin: None,
+            });
+        }
+        self.unresolved.extend(unresolved);
+        true
     }
 
     /// A call of a closure bound to `name` outside the walked code.
@@ -685,6 +797,7 @@ impl<'c, 'o> Walker<'c, 'o> {
                 site: self.site(span),
                 hazard: rh.first,
                 via: Some((label.clone(), rh.count)),
+                origin: None,
             });
         }
         self.unresolved.extend(unresolved);

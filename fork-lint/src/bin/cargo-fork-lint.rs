@@ -1,9 +1,10 @@
 //! `cargo fork-lint`: checks the packages of a cargo workspace.
 //!
 //! Glue only: parses cargo's package-selection flags, asks
-//! [`fork_lint::cargo_project`] for the crates (via `cargo metadata
-//! --no-deps`, which builds and runs nothing), and hands them to the same
-//! pipeline as `fork-lint` ([`fork_lint::cli::run`]): same `--format`, same
+//! [`fork_lint::cli::deps::load_cargo`] for the crates and the dependency
+//! graph (one `cargo metadata` run, with the resolve unless `--deps off`;
+//! it builds and runs nothing), and hands them to the same pipeline as
+//! `fork-lint` ([`fork_lint::cli::run_workspace`]): same `--format`, same
 //! exit codes (0 clean, 1 error-level findings, 2 the tool's own error).
 
 use std::path::PathBuf;
@@ -11,8 +12,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use fork_lint::RealFs;
-use fork_lint::cargo_project::{self, Selection};
-use fork_lint::cli::{self, CommonArgs};
+use fork_lint::cargo_project::Selection;
+use fork_lint::cli::{self, CommonArgs, Workspace};
 
 /// Checks that code running in a forked child (before exec) is async-signal-safe.
 #[derive(Debug, Parser)]
@@ -55,15 +56,26 @@ fn main() -> ExitCode {
         exclude: args.exclude,
         all_targets: args.all_targets,
     };
-    let project = match cargo_project::load(&selection, &RealFs) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let flags = args.common.cargo_flags();
+    let (project, outcome) =
+        match cli::deps::load_cargo(&selection, args.common.deps, &flags, &RealFs) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
     for m in &project.missing {
         eprintln!("warning: {m}");
     }
-    cli::run(&args.common, project.crates, &project.root)
+    let deps = cli::report_graph_notes(outcome);
+    cli::run_workspace(
+        &args.common,
+        Workspace {
+            crates: project.crates,
+            root: project.root,
+            origins: project.origins,
+            deps,
+        },
+    )
 }

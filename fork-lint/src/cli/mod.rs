@@ -19,7 +19,12 @@ use std::process::ExitCode;
 use clap::{Args, Parser, ValueEnum};
 use rayon::prelude::*;
 
+pub mod deps;
+
+use self::deps::{DepsMode, GraphOutcome, MessageFormat};
+use crate::cargo_project::{CargoFlags, CrateOrigin};
 use crate::config::Config;
+use crate::deps::DepGraph;
 use crate::diagnostic::{FileError, Finding, Level, Location};
 use crate::discover::{self, DiscoverError, Excludes};
 use crate::input::{CrateSources, Options, RealFs};
@@ -74,6 +79,50 @@ pub struct CommonArgs {
     /// List every rule with its default level and summary, and exit.
     #[arg(long)]
     pub list_rules: bool,
+    /// Cargo's output formats: `json` (cargo's `compiler-message` lines, for
+    /// editors: rust-analyzer's `check.overrideCommand`),
+    /// `json-diagnostic-short`, `json-diagnostic-rendered-ansi`, `short`
+    /// (one line per finding) or `human`. Replaces `--format`.
+    #[arg(long, value_name = "FMT", value_parser = deps::parse_message_format, conflicts_with = "format")]
+    pub message_format: Option<MessageFormat>,
+    /// Resolve dependencies with `cargo metadata` (`auto`: when a
+    /// `Cargo.toml` is found and cargo runs) or not (`off`).
+    #[arg(long, value_enum, default_value_t = DepsMode::Auto, value_name = "MODE")]
+    pub deps: DepsMode,
+    /// Passed to cargo: resolve dependencies without network access.
+    #[arg(long)]
+    pub offline: bool,
+    /// Passed to cargo: fail if `Cargo.lock` needs an update.
+    #[arg(long)]
+    pub locked: bool,
+    /// Passed to cargo: `--locked` and `--offline`.
+    #[arg(long)]
+    pub frozen: bool,
+}
+
+impl CommonArgs {
+    /// `--offline`, `--locked`, `--frozen`.
+    pub fn cargo_flags(&self) -> CargoFlags {
+        CargoFlags {
+            offline: self.offline,
+            locked: self.locked,
+            frozen: self.frozen,
+        }
+    }
+}
+
+/// What the pipeline checks, as the binaries found it.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub crates: Vec<CrateSources>,
+    /// Configuration and relative paths start here.
+    pub root: PathBuf,
+    /// Where each crate comes from (same order as `crates`), for cargo's JSON
+    /// messages; when empty, made up from the crates
+    /// ([`report::cargo_json::made_up_origin`]).
+    pub origins: Vec<CrateOrigin>,
+    /// The dependency graph (`--deps auto`), handed to the engine.
+    pub deps: Option<DepGraph>,
 }
 
 /// `fork-lint [OPTIONS] [PATH...]`.
@@ -129,25 +178,103 @@ pub fn run_paths(common: &CommonArgs, paths: &[PathBuf]) -> ExitCode {
         Err(e) => return tool_error(&e.to_string()),
     };
     let found = discover::discover(paths, &excludes);
-    pipeline(common, found.crates, &root, config, found.errors)
+    let deps_dir = match paths {
+        [one] if one.is_file() => one.parent().map(Path::to_path_buf).unwrap_or_default(),
+        _ => root.clone(),
+    };
+    let deps_dir = if deps_dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        deps_dir
+    };
+    let outcome = match deps::graph_for_dir(common.deps, &deps_dir, &common.cargo_flags()) {
+        Ok(o) => o,
+        Err(e) => return tool_error(&e.to_string()),
+    };
+    let deps = report_graph_notes(outcome);
+    // Cargo's JSON messages name each crate's package and target: from the
+    // graph when it describes the crate's folder.
+    let origins = match &deps {
+        Some(graph) if matches!(common.message_format, Some(MessageFormat::Json(_))) => found
+            .crates
+            .iter()
+            .map(|c| {
+                let files: Vec<&Path> = c.files.iter().map(|f| f.path.as_path()).collect();
+                graph
+                    .origin_of(&files)
+                    .unwrap_or_else(|| report::cargo_json::made_up_origin(c))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let workspace = Workspace {
+        crates: found.crates,
+        root,
+        origins,
+        deps,
+    };
+    pipeline(common, workspace, config, found.errors)
+}
+
+/// Prints the graph's notes on stderr (why there is none, or one per package
+/// whose sources are missing) and returns the graph.
+pub fn report_graph_notes(outcome: GraphOutcome) -> Option<DepGraph> {
+    let (notes, graph) = deps::notes_and_graph(outcome);
+    for note in notes {
+        let _ = writeln!(io::stderr(), "note: {note}");
+    }
+    graph
 }
 
 /// Runs the pipeline on already discovered crates: loads the configuration
 /// of `root`, drops files its `exclude` globs match, checks every crate in
 /// parallel, applies the baseline, prints, and returns the exit code.
 pub fn run(common: &CommonArgs, crates: Vec<CrateSources>, root: &Path) -> ExitCode {
+    run_workspace(
+        common,
+        Workspace {
+            crates,
+            root: root.to_path_buf(),
+            ..Workspace::default()
+        },
+    )
+}
+
+/// [`run`] with crate origins and the dependency graph (`cargo fork-lint`).
+pub fn run_workspace(common: &CommonArgs, mut workspace: Workspace) -> ExitCode {
     if let Some(code) = info_request(common) {
         return code;
     }
-    let config = match crate::config::load(root) {
+    let root = workspace.root.clone();
+    let config = match crate::config::load(&root) {
         Ok(c) => c,
         Err(e) => return tool_error(&e.to_string()),
     };
-    let crates = match excludes_of(&config, root) {
-        Ok(ex) => ex.filter_crates(crates),
+    let excludes = match excludes_of(&config, &root) {
+        Ok(ex) => ex,
         Err(e) => return tool_error(&e.to_string()),
     };
-    pipeline(common, crates, root, config, Vec::new())
+    // Keep each origin with its crate while the excludes drop files (and
+    // crates left without any).
+    let origins = std::mem::take(&mut workspace.origins);
+    let named: Vec<(CrateSources, Option<CrateOrigin>)> = std::mem::take(&mut workspace.crates)
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (c, origins.get(i).cloned()))
+        .collect();
+    for (krate, origin) in named {
+        let kept = excludes.filter_crates(vec![krate]);
+        for k in kept {
+            workspace.crates.push(k);
+            if let Some(o) = &origin {
+                workspace.origins.push(o.clone());
+            }
+        }
+    }
+    if workspace.origins.len() != workspace.crates.len() {
+        workspace.origins.clear();
+    }
+    pipeline(common, workspace, config, Vec::new())
 }
 
 /// `--explain` and `--list-rules`: print and return the exit code.
@@ -222,7 +349,11 @@ struct Checked {
     internal_errors: Vec<String>,
 }
 
-fn check_all(crates: &[CrateSources], options: &Options) -> Checked {
+/// Checks every crate. `deps` is the resolved dependency graph (`--deps
+/// auto`): the engine does not follow calls into dependencies yet (issue 10,
+/// part two), so it is carried here and not used.
+fn check_all(crates: &[CrateSources], options: &Options, deps: Option<&DepGraph>) -> Checked {
+    let _ = deps;
     let files: usize = crates.iter().map(|c| c.files.len()).sum();
     // A progress bar only for long scans, and only on a terminal: never in
     // piped or captured output.
@@ -314,11 +445,17 @@ fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
 
 fn pipeline(
     common: &CommonArgs,
-    crates: Vec<CrateSources>,
-    root: &Path,
+    workspace: Workspace,
     config: Config,
     discover_errors: Vec<DiscoverError>,
 ) -> ExitCode {
+    let root = workspace.root.as_path();
+    let crates = &workspace.crates;
+    let output_kind = match common.message_format {
+        None | Some(MessageFormat::Human) => OutputKind::Format(common.format),
+        Some(MessageFormat::Short) => OutputKind::Short,
+        Some(MessageFormat::Json(rendered)) => OutputKind::CargoJson(rendered),
+    };
     let base = std::env::current_dir().unwrap_or_default();
     let mut tool_failed = false;
     for e in &discover_errors {
@@ -340,7 +477,7 @@ fn pipeline(
     let mut options = config.options;
     options.suppressions = !common.no_suppress;
 
-    let checked = check_all(&crates, &options);
+    let checked = check_all(crates, &options, workspace.deps.as_ref());
     for e in &checked.internal_errors {
         report_error(e);
         tool_failed = true;
@@ -362,7 +499,7 @@ fn pipeline(
     }
 
     let mut file_errors = checked.file_errors;
-    if common.format != Format::Human {
+    if output_kind.is_machine() {
         // Machine formats carry the discovery errors too (they were also
         // printed on stderr above).
         file_errors.extend(discover_errors.iter().map(|e| FileError {
@@ -392,17 +529,44 @@ fn pipeline(
         ExitCode::SUCCESS
     };
 
-    let mut printer: Box<dyn Printer> = match common.format {
-        Format::Human => Box::new(report::human::HumanPrinter::new(stdout_color(common.color))),
-        Format::Json => Box::new(report::json::JsonPrinter),
-        Format::Sarif => Box::new(report::sarif::SarifPrinter::default()),
-        Format::Github => Box::new(report::github::GithubPrinter),
+    let mut printer: Box<dyn Printer> = match output_kind {
+        OutputKind::Format(Format::Human) => {
+            Box::new(report::human::HumanPrinter::new(stdout_color(common.color)))
+        }
+        OutputKind::Format(Format::Json) => Box::new(report::json::JsonPrinter),
+        OutputKind::Format(Format::Sarif) => Box::new(report::sarif::SarifPrinter::default()),
+        OutputKind::Format(Format::Github) => Box::new(report::github::GithubPrinter),
+        OutputKind::Short => Box::new(report::cargo_json::ShortPrinter),
+        OutputKind::CargoJson(rendered) => {
+            let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+            Box::new(report::cargo_json::CargoJsonPrinter::new(
+                root,
+                report::cargo_json::Origins::new(crates, &workspace.origins),
+                rendered,
+            ))
+        }
     };
     let printed = write_stdout(|out| printer.print(out, &output), code);
-    if common.format == Format::Human {
+    if !output_kind.is_machine() {
         let _ = writeln!(io::stderr(), "{}", report::summary_line(&output));
     }
     printed
+}
+
+/// What the run prints: `--format`, or `--message-format` when given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OutputKind {
+    Format(Format),
+    Short,
+    CargoJson(report::cargo_json::Rendered),
+}
+
+impl OutputKind {
+    /// Formats read by programs (everything but human and short): they carry
+    /// discovery errors, and no summary line goes to stderr.
+    fn is_machine(self) -> bool {
+        !matches!(self, OutputKind::Format(Format::Human) | OutputKind::Short)
+    }
 }
 
 /// Whether the human output gets colour codes.

@@ -16,12 +16,18 @@ use std::sync::{LazyLock, RwLock};
 use crate::diagnostic::Level;
 use crate::rules::RuleId;
 
+pub mod fork_results;
 mod posix;
+mod table_errors;
 mod table_fork_crate;
+mod table_host;
 mod table_libc;
+mod table_linux;
+mod table_logging;
 mod table_nix;
 mod table_rustix;
 mod table_std;
+mod table_text;
 
 pub use posix::{GLIBC_DEVIATIONS, POSIX_CHANGES, POSIX_EDITION, POSIX_SAFE, PosixChange};
 
@@ -105,7 +111,9 @@ pub struct Knowledge {
     pub extra: Vec<ApiEntry>,
 }
 
-/// All built-in tables.
+/// All built-in tables: std, libc, nix, rustix and the `fork` crate, then
+/// the third-party crates people call in child code (logging, error
+/// handling, Linux process set-up, users and hosts, text and formats).
 pub fn builtin() -> impl Iterator<Item = &'static ApiEntry> {
     table_std::ENTRIES
         .iter()
@@ -113,6 +121,11 @@ pub fn builtin() -> impl Iterator<Item = &'static ApiEntry> {
         .chain(table_nix::ENTRIES)
         .chain(table_rustix::ENTRIES)
         .chain(table_fork_crate::ENTRIES)
+        .chain(table_logging::ENTRIES)
+        .chain(table_errors::ENTRIES)
+        .chain(table_linux::ENTRIES)
+        .chain(table_host::ENTRIES)
+        .chain(table_text::ENTRIES)
 }
 
 impl ApiEntry {
@@ -149,47 +162,93 @@ impl ApiEntry {
 /// Functions that run their callback in a new process and are fork sites.
 pub const CLONE_FUNCTIONS: &[&str] = &["libc::clone", "nix::sched::clone"];
 
-/// Unqualified names that a proc macro takes for a fork call when it cannot
-/// resolve them: `#[fork_guard::checked]` sees one function, not the
+/// An unqualified name that a proc macro takes for a fork call when it
+/// cannot resolve it: `#[fork_guard::checked]` sees one function, not the
 /// `use nix::unistd::{fork, ForkResult};` above it, so a bare `fork()` there
-/// names nothing it knows. Each name is the last segment of fork entries of
-/// the tables, all of one kind ([`Knowledge::bare_fork`] reads the kind from
-/// them). `daemon` is left out: the caller of `daemon()` *is* the child, and
-/// a crate's own `daemon()` is too common a name to guess about.
-pub const BARE_FORK_NAMES: &[&str] = &["fork", "vfork", "_Fork", "fork_process", "kernel_fork"];
+/// names nothing it knows. Which crate's function it is, and so what it
+/// returns, is read from the types the item mentions (`by_type`: a type
+/// name and the path it implies), else `default`.
+#[derive(Debug, Clone, Copy)]
+pub struct BareFork {
+    pub name: &'static str,
+    pub by_type: &'static [(&'static str, &'static str)],
+    pub default: &'static str,
+}
+
+/// The bare fork names (see [`BareFork`]). `daemon` is left out: the caller
+/// of `daemon()` *is* the child, and a crate's own `daemon()` is too common
+/// a name to guess about.
+pub const BARE_FORKS: &[BareFork] = &[
+    BareFork {
+        name: "fork",
+        by_type: &[("ForkResult", "nix::unistd::fork"), ("Fork", "fork::fork")],
+        default: "libc::fork",
+    },
+    BareFork {
+        name: "vfork",
+        by_type: &[],
+        default: "libc::vfork",
+    },
+    BareFork {
+        name: "_Fork",
+        by_type: &[],
+        default: "libc::_Fork",
+    },
+    BareFork {
+        name: "fork_process",
+        by_type: &[],
+        default: "fork::fork_process",
+    },
+    BareFork {
+        name: "kernel_fork",
+        by_type: &[],
+        default: "rustix::runtime::kernel_fork",
+    },
+];
 
 /// Crates whose public API the tables cover. A call into one of them that
 /// has no entry is not an unknown call: `libc` falls back to the POSIX list
 /// (see [`Knowledge::lookup_path`]); for `std`/`core`/`alloc`, `nix`,
-/// `rustix` and `fork` the tables list every hazardous item users call, so
-/// an unlisted item is not reported.
-pub const KNOWN_CRATES: &[&str] = &["alloc", "core", "fork", "libc", "nix", "rustix", "std"];
+/// `rustix` and `fork` the tables list every hazardous item users call, and
+/// for `prctl`, `close_fds`, `errno`, `itoa` and `ryu` every public
+/// function, so an unlisted item is not reported. The other third-party
+/// crates of the tables (`log`, `anyhow`, `procfs`, ...) are covered for
+/// the items people call in child code only: an unlisted call into them
+/// stays an `unknown-call`.
+pub const KNOWN_CRATES: &[&str] = &[
+    "alloc",
+    "close_fds",
+    "core",
+    "errno",
+    "fork",
+    "itoa",
+    "libc",
+    "nix",
+    "prctl",
+    "rustix",
+    "ryu",
+    "std",
+];
 
 impl Knowledge {
-    /// The fork kind of an unresolved, unqualified call `name()` (see
-    /// [`BARE_FORK_NAMES`]): the kind of every table entry whose path ends
-    /// in `::name`, when they agree; `None` for any other name.
-    pub fn bare_fork(&self, name: &str) -> Option<ForkKind> {
-        if !BARE_FORK_NAMES.contains(&name) {
-            return None;
+    /// What an unresolved, unqualified call `name()` is taken for (see
+    /// [`BareFork`]): the fork function's path and kind, given whether the
+    /// item mentions a type name; `None` for any other name.
+    pub fn bare_fork(
+        &self,
+        name: &str,
+        mentions: impl Fn(&str) -> bool,
+    ) -> Option<(&'static str, ForkKind)> {
+        let b = BARE_FORKS.iter().find(|b| b.name == name)?;
+        let path = b
+            .by_type
+            .iter()
+            .find(|(ty, _)| mentions(ty))
+            .map_or(b.default, |(_, p)| *p);
+        match self.lookup_path(path)?.verdict {
+            Verdict::Fork(kind) => Some((path, kind)),
+            _ => None,
         }
-        let mut kind = None;
-        let mut agree = true;
-        let mut see = |e: &ApiEntry| {
-            if e.path.rsplit("::").next() != Some(name) || e.path == name {
-                return;
-            }
-            match e.verdict {
-                Verdict::Fork(k) if kind.is_none_or(|seen| seen == k) => kind = Some(k),
-                _ => agree = false,
-            }
-        };
-        self.extra.iter().for_each(&mut see);
-        builtin().for_each(see);
-        if !agree {
-            return None;
-        }
-        kind
     }
 
     /// The entry for a call by path: a free function, an associated function,
@@ -286,9 +345,16 @@ impl Knowledge {
     }
 
     /// The entry for a macro invocation by path: `println`, `std::println`,
-    /// `core::panic`, `vec`, `format`. The key is the last segment, for a
-    /// bare name or a `std`/`core`/`alloc` path; `log::info` is not
-    /// `std`'s and yields `None` (unless `extra` lists it by full path).
+    /// `core::panic`, `vec`, `format`, `log::info`, `anyhow::bail`.
+    ///
+    /// - A bare name or a `std`/`core`/`alloc`/`$crate` path is keyed by its
+    ///   last segment and finds only std's macros (`println`, `format`).
+    /// - Any other path is keyed by its full path: the macros of other
+    ///   crates are listed under their crate's path (`log::info`,
+    ///   `tracing::debug`, `anyhow::anyhow`) and never by bare name, because
+    ///   a bare `info!` or `bail!` may be the crate's own `macro_rules!`.
+    ///   The analysis turns `use log::info; info!(..)` and `use log::*;
+    ///   info!(..)` into `log::info` before asking (`resolve_macro`).
     ///
     /// `write!`/`writeln!` are `Safe` here: they expand to
     /// `$dst.write_fmt(format_args!(..))`, which formats without allocating,
@@ -301,7 +367,7 @@ impl Knowledge {
     /// `vec![]` with no elements does not allocate; the entry describes
     /// `vec![..]` with elements, and the analysis skips the empty form.
     pub fn lookup_macro(&self, path: &str) -> Option<ApiEntry> {
-        let path = path.trim_end_matches('!');
+        let path = path.trim_end_matches('!').trim_start_matches("::");
         if let Some(e) = self
             .extra
             .iter()
@@ -312,13 +378,9 @@ impl Knowledge {
         let name = match path.rsplit_once("::") {
             None => path,
             Some((prefix, name)) => {
-                let root = prefix
-                    .trim_start_matches("::")
-                    .split("::")
-                    .next()
-                    .unwrap_or("");
+                let root = prefix.split("::").next().unwrap_or("");
                 if !matches!(root, "std" | "core" | "alloc" | "$crate") {
-                    return None;
+                    return INDEX.macros.get(path).map(|e| **e);
                 }
                 name
             }
@@ -334,7 +396,8 @@ impl Knowledge {
     }
 
     /// True for crates the tables cover ([`KNOWN_CRATES`]): `std`, `core`,
-    /// `alloc`, `libc`, `nix`, `rustix`, `fork`. A call into such a crate
+    /// `alloc`, `libc`, `nix`, `rustix`, `fork`, `prctl`, `close_fds`,
+    /// `errno`, `itoa`, `ryu`. A call into such a crate
     /// with no entry is judged by the crate's fallback (libc: the POSIX
     /// list), not reported as `unknown-call`.
     pub fn is_known_crate(&self, root: &str) -> bool {
@@ -416,7 +479,8 @@ struct Index {
     short: HashMap<&'static str, &'static ApiEntry>,
     /// Methods by name, in table order.
     methods: HashMap<&'static str, Vec<&'static ApiEntry>>,
-    /// Macros by name.
+    /// Macros: std's by name (`println`), other crates' by full path
+    /// (`log::info`).
     macros: HashMap<&'static str, &'static ApiEntry>,
     /// Synthesised `Safe` entries for the POSIX list, by bare name.
     posix: HashMap<&'static str, ApiEntry>,
@@ -505,6 +569,7 @@ pub(crate) mod build {
     pub const ALLOC_WRAPPER: Verdict = Verdict::Hazard(RuleId::AllocatingWrapper, Level::Error);
     pub const STDIO: Verdict = Verdict::Hazard(RuleId::Stdio, Level::Error);
     pub const LOCK: Verdict = Verdict::Hazard(RuleId::Lock, Level::Error);
+    pub const LOCK_WARN: Verdict = Verdict::Hazard(RuleId::Lock, Level::Warning);
     pub const ENV: Verdict = Verdict::Hazard(RuleId::Env, Level::Error);
     pub const EXIT: Verdict = Verdict::Hazard(RuleId::Exit, Level::Error);
     pub const PANIC: Verdict = Verdict::Hazard(RuleId::Panic, Level::Warning);
@@ -564,7 +629,8 @@ pub(crate) mod build {
         method(name, receivers, SAFE, reason, "")
     }
 
-    /// A macro, keyed by its name.
+    /// A macro, keyed by its name (std's: `println`) or by its full path
+    /// (other crates': `log::info`).
     pub const fn mac(
         name: &'static str,
         verdict: Verdict,

@@ -30,6 +30,12 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         "",
     ),
     func(
+        "libc::forkpty",
+        FORK,
+        "opens a pseudo-terminal and forks; the child (return value 0) has the terminal as its controlling terminal and stdio",
+        "",
+    ),
+    func(
         "libc::_Fork",
         FORK,
         "creates a child process without running `pthread_atfork` handlers",

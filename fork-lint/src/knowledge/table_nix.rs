@@ -31,6 +31,12 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         "",
     ),
     func(
+        "nix::pty::forkpty",
+        FORK,
+        "opens a pseudo-terminal and forks; the child sees `Ok(ForkptyResult::Child)` (nix 0.29 and later)",
+        "",
+    ),
+    func(
         "nix::unistd::daemon",
         FORK,
         "forks; the parent exits and the rest of the program runs in the child",
@@ -197,6 +203,20 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
     safe("nix::unistd::Uid::current", "calls `getuid`"),
     safe("nix::unistd::Gid::current", "calls `getgid`"),
     safe("nix::errno::Errno::last", "reads `errno`"),
+    safe("nix::errno::Errno::last_raw", "reads `errno`"),
+    safe(
+        "nix::errno::errno",
+        "reads `errno` (the same as `Errno::last_raw`)",
+    ),
+    safe(
+        "nix::errno::Errno::result",
+        "compares the value with the error sentinel and reads `errno`",
+    ),
+    safe("nix::sys::ptrace::traceme", SYS),
+    safe("nix::sys::personality::set", SYS),
+    safe("nix::sys::personality::get", SYS),
+    safe("nix::sys::termios::tcsetattr", SYS),
+    safe("nix::sys::termios::tcgetattr", SYS),
     // ---- unistd, fcntl, stat, mount: path arguments ----
     func(
         "nix::unistd::chdir",

@@ -397,13 +397,6 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         "reuses the buffer without allocating",
         "",
     ),
-    method(
-        "format",
-        &[],
-        ALLOC,
-        "formats into a new `String`",
-        FIX_ALLOC,
-    ),
     // ---- locks ----
     method(
         "lock",

@@ -204,8 +204,181 @@ fn macros_by_name_or_std_path() {
         Some(Verdict::Hazard(RuleId::Alloc, Level::Error))
     );
     assert_eq!(mac("write"), Some(Verdict::Safe));
-    assert_eq!(mac("log::info"), None);
     assert_eq!(mac("my_macro"), None);
+    // Other crates' macros are keyed by their full path only: a bare
+    // `info!`/`bail!` may be the crate's own `macro_rules!`.
+    let lock = Some(Verdict::Hazard(RuleId::Lock, Level::Error));
+    assert_eq!(mac("log::info"), lock);
+    assert_eq!(mac("::log::info!"), lock);
+    assert_eq!(mac("tracing::debug"), lock);
+    assert_eq!(mac("info"), None);
+    assert_eq!(mac("debug"), None);
+    assert_eq!(mac("bail"), None);
+    assert_eq!(mac("anyhow"), None);
+    assert_eq!(
+        mac("anyhow::bail"),
+        Some(Verdict::Hazard(RuleId::Alloc, Level::Error))
+    );
+    assert_eq!(mac("my_crate::info"), None);
+    assert_eq!(mac("log::no_such_macro"), None);
+    // A std path still finds std's macro by its last segment.
+    assert_eq!(mac("std::format"), mac("format"));
+}
+
+#[test]
+fn third_party_macros_are_keyed_by_path() {
+    let std_macros: HashSet<&str> = table_std::ENTRIES
+        .iter()
+        .filter(|e| matches!(e.kind, ApiKind::Macro))
+        .map(|e| e.path)
+        .collect();
+    for e in builtin().filter(|e| matches!(e.kind, ApiKind::Macro)) {
+        if std_macros.contains(e.path) {
+            assert!(!e.path.contains("::"), "std macro `{}` by path", e.path);
+            continue;
+        }
+        let root = e.path.split("::").next().unwrap_or("");
+        assert!(
+            e.path.contains("::") && !matches!(root, "std" | "core" | "alloc" | "$crate"),
+            "macro `{}` of another crate must be keyed by its full path",
+            e.path
+        );
+        assert_eq!(
+            k().lookup_macro(e.path).map(|f| f.path),
+            Some(e.path),
+            "macro `{}` is unreachable",
+            e.path
+        );
+    }
+}
+
+#[test]
+fn third_party_tables_name_the_checked_versions() {
+    for (file, text) in [
+        ("table_logging.rs", include_str!("table_logging.rs")),
+        ("table_errors.rs", include_str!("table_errors.rs")),
+        ("table_linux.rs", include_str!("table_linux.rs")),
+        ("table_host.rs", include_str!("table_host.rs")),
+        ("table_text.rs", include_str!("table_text.rs")),
+        ("table_fork_crate.rs", include_str!("table_fork_crate.rs")),
+    ] {
+        let header: String = text
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            header.to_lowercase().contains("checked against")
+                && header.chars().any(|c| c.is_ascii_digit()),
+            "{file}: the header must say which versions were checked"
+        );
+    }
+}
+
+#[test]
+fn third_party_verdicts() {
+    const ALLOC: Verdict = Verdict::Hazard(RuleId::Alloc, Level::Error);
+    let alloc = Some(Verdict::Hazard(RuleId::Alloc, Level::Error));
+    let lock = Some(Verdict::Hazard(RuleId::Lock, Level::Error));
+    let env = Some(Verdict::Hazard(RuleId::Env, Level::Error));
+    let libc_unsafe = Some(Verdict::Hazard(RuleId::LibcUnsafe, Level::Error));
+    let safe = Some(Verdict::Safe);
+    // Logging.
+    assert_eq!(verdict("log::max_level"), safe);
+    assert_eq!(verdict("env_logger::init"), env);
+    assert_eq!(verdict("env_logger::Builder::from_default_env"), env);
+    assert_eq!(verdict("tracing::subscriber::set_global_default"), lock);
+    // Errors.
+    assert_eq!(verdict("anyhow::Error::msg"), alloc);
+    assert_eq!(verdict("eyre::Report::new"), alloc);
+    assert_eq!(verdict("anyhow::Ok"), safe);
+    let m = |name, recv| k().lookup_method(name, recv).map(|(e, c)| (e.verdict, c));
+    assert_eq!(
+        m("context", Some("Result")),
+        Some((ALLOC, Confidence::Exact))
+    );
+    assert_eq!(
+        m("context", None),
+        Some((ALLOC, Confidence::NameOnly)),
+        "an unknown receiver is a guess, reported at warning level"
+    );
+    assert_eq!(m("context", Some("MyStruct")), None);
+    // Linux set-up: safe wrappers are safe, allocating ones are not.
+    assert_eq!(verdict("prctl::set_death_signal"), safe);
+    assert_eq!(verdict("prctl::set_no_new_privileges"), safe);
+    assert_eq!(verdict("prctl::set_name"), alloc);
+    assert_eq!(verdict("procfs::process::Process::myself"), alloc);
+    assert_eq!(verdict("caps::clear"), alloc);
+    assert_eq!(verdict("seccompiler::apply_filter"), safe);
+    assert_eq!(verdict("seccompiler::compile_from_json"), alloc);
+    assert_eq!(
+        m("load", Some("ScmpFilterContext")),
+        Some((ALLOC, Confidence::Exact))
+    );
+    assert_eq!(
+        m("load", None),
+        None,
+        "`load` is also an atomic load: the name alone says nothing"
+    );
+    assert_eq!(verdict("signal_hook::low_level::raise"), safe);
+    assert_eq!(
+        verdict("signal_hook::low_level::exit"),
+        Some(Verdict::Terminates)
+    );
+    assert!(
+        k().lookup_path("signal_hook::low_level::exit")
+            .unwrap()
+            .ends_region()
+    );
+    assert_eq!(verdict("signal_hook::flag::register"), lock);
+    assert_eq!(verdict("close_fds::close_open_fds"), safe);
+    assert_eq!(verdict("errno::errno"), safe);
+    assert_eq!(verdict("nix::sys::ptrace::traceme"), safe);
+    assert_eq!(
+        verdict("libc::forkpty"),
+        Some(Verdict::Fork(ForkKind::Fork))
+    );
+    assert_eq!(
+        verdict("nix::pty::forkpty"),
+        Some(Verdict::Fork(ForkKind::Fork))
+    );
+    // Users and hosts: NSS lookups are `libc-unsafe`.
+    assert_eq!(verdict("users::get_user_by_uid"), libc_unsafe);
+    assert_eq!(verdict("uzers::get_user_by_name"), libc_unsafe);
+    assert_eq!(verdict("whoami::username"), libc_unsafe);
+    assert_eq!(
+        verdict("users::get_current_uid"),
+        Some(Verdict::Hazard(RuleId::Lock, Level::Warning))
+    );
+    assert_eq!(verdict("users::switch::set_current_uid"), safe);
+    assert_eq!(verdict("hostname::get"), alloc);
+    assert_eq!(verdict("hostname::set"), safe);
+    assert_eq!(verdict("dirs::home_dir"), env);
+    assert_eq!(verdict("home::home_dir"), env);
+    assert_eq!(verdict("tempfile::tempfile"), env);
+    assert_eq!(verdict("tempfile::tempfile_in"), alloc);
+    // Text: stack buffers are safe, shell words and JSON allocate.
+    assert_eq!(verdict("itoa::Buffer::new"), safe);
+    assert_eq!(
+        m("format", Some("Buffer")),
+        Some((Verdict::Safe, Confidence::Exact))
+    );
+    assert_eq!(
+        m("format", None),
+        None,
+        "std has no `.format()`: the name alone is not a hazard"
+    );
+    assert_eq!(verdict("memchr::memmem::find"), safe);
+    assert_eq!(verdict("shlex::split"), alloc);
+    assert_eq!(verdict("serde_json::to_string"), alloc);
+    // Fully covered crates are known; the others leave unlisted calls to
+    // `unknown-call`.
+    for c in ["prctl", "close_fds", "errno", "itoa", "ryu"] {
+        assert!(k().is_known_crate(c), "{c}");
+    }
+    for c in ["log", "tracing", "anyhow", "procfs", "users", "serde_json"] {
+        assert!(!k().is_known_crate(c), "{c}");
+    }
 }
 
 #[test]
@@ -454,12 +627,11 @@ fn crate_tables() {
 }
 
 #[test]
-fn lookups_are_fast_enough() {
-    // The analysis asks for every call in child code: a lookup must be a
-    // hash probe, not a scan. 200k mixed lookups finish well under a second
-    // even in a debug build.
+fn mixed_lookups_answer_consistently() {
+    // The analysis asks for every call in child code; the answers must not
+    // depend on what was asked before (the index is built once). Speed is
+    // measured by the corpus benchmark, never by a timed test.
     let kb = Knowledge::default();
-    let start = std::time::Instant::now();
     let mut hits = 0usize;
     for i in 0..50_000 {
         hits += kb
@@ -474,25 +646,30 @@ fn lookups_are_fast_enough() {
         hits += kb.lookup_macro("println").is_some() as usize;
     }
     assert_eq!(hits, 200_000);
-    assert!(
-        start.elapsed() < std::time::Duration::from_secs(5),
-        "{:?}",
-        start.elapsed()
-    );
 }
 
 #[test]
-fn bare_fork_names_are_forks_of_one_kind() {
+fn bare_fork_names_are_forks() {
     let k = Knowledge::default();
-    for name in BARE_FORK_NAMES {
-        assert!(
-            k.bare_fork(name).is_some(),
-            "{name} has fork entries of one kind"
-        );
+    let none = |_: &str| false;
+    for b in BARE_FORKS {
+        assert!(k.bare_fork(b.name, none).is_some(), "{} is a fork", b.name);
+        for (ty, path) in b.by_type {
+            assert_eq!(k.bare_fork(b.name, |t| t == *ty).map(|f| f.0), Some(*path));
+        }
     }
-    assert_eq!(k.bare_fork("fork"), Some(ForkKind::Fork));
-    assert_eq!(k.bare_fork("vfork"), Some(ForkKind::Vfork));
-    assert_eq!(k.bare_fork("daemon"), None);
-    assert_eq!(k.bare_fork("spawn"), None);
-    assert_eq!(k.bare_fork("exit"), None);
+    assert_eq!(
+        k.bare_fork("fork", none),
+        Some(("libc::fork", ForkKind::Fork))
+    );
+    assert_eq!(
+        k.bare_fork("fork", |t| t == "ForkResult"),
+        Some(("nix::unistd::fork", ForkKind::Fork))
+    );
+    assert_eq!(
+        k.bare_fork("vfork", none),
+        Some(("libc::vfork", ForkKind::Vfork))
+    );
+    assert_eq!(k.bare_fork("daemon", none), None);
+    assert_eq!(k.bare_fork("spawn", none), None);
 }

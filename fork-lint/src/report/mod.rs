@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{FileError, Finding, Level};
 
+pub mod cargo_json;
 pub mod github;
 pub mod human;
 pub mod json;

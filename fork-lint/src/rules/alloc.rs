@@ -4,7 +4,11 @@ declare_rule! {
     /// child before `exec` or `_exit`: `Box::new`, `Vec`/`String` growth,
     /// `format!`, `vec!`, `to_string`, `to_owned`, `collect`, `CString::new`,
     /// `Rc::new`/`Arc::new`, `io::Error::new`, and drops of heap values where
-    /// they are visible.
+    /// they are visible. Calls into other crates that allocate are reported
+    /// from the knowledge table: error types that box (`anyhow!`, `bail!`,
+    /// `ensure!`, `.context()`, `eyre!`), `serde_json::to_string`,
+    /// `shlex::split`, `procfs` readers, `caps` sets, `prctl::set_name`,
+    /// `hostname::get`, libseccomp's `load`.
     ///
     /// ## Why is this bad?
     /// `fork()` copies only the calling thread. If another thread was inside
@@ -41,7 +45,11 @@ declare_rule! {
     /// Without type information, method calls are matched by name and by the
     /// receiver types that local `let` bindings, constructors and parameters
     /// reveal; an allocation hidden behind a trait object or a function
-    /// pointer is not seen.
+    /// pointer is not seen. Some third-party calls allocate only on their
+    /// error path (`.context()`, `caps::has_cap`); they are reported all the
+    /// same, since a child that just saw a system call fail takes that path.
+    /// `.context()` on a receiver whose type is unknown is a guess, reported
+    /// at warning level.
     ///
     /// ## References
     /// - POSIX.1-2024 `signal-safety`, XSH 2.4.3 Signal Actions

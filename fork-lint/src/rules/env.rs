@@ -3,7 +3,10 @@ declare_rule! {
     /// Reports reads and writes of the process environment in code that runs
     /// in a forked child before `exec`: `std::env::var`, `var_os`, `vars`,
     /// `set_var`, `remove_var`, `temp_dir`, `home_dir`, and `libc::getenv`,
-    /// `setenv`, `putenv`, `unsetenv`, `clearenv`.
+    /// `setenv`, `putenv`, `unsetenv`, `clearenv`. Also the crates that
+    /// read the environment for you: `dirs::*_dir`, `home::home_dir`,
+    /// `tempfile::tempfile`/`tempdir` (`TMPDIR`), `env_logger::init`
+    /// (`RUST_LOG`), `whoami::lang_prefs`.
     ///
     /// ## Why is this bad?
     /// std guards the environment with a process-wide `RwLock`, and

@@ -8,6 +8,12 @@ declare_rule! {
     /// take precedence: `malloc` is `alloc`, `printf` is `stdio`, `getenv` is
     /// `env`.
     ///
+    /// Crates that wrap name-service lookups are reported under this rule
+    /// too, for the libc functions they call: `users`/`uzers`
+    /// (`get_user_by_uid`, `get_group_by_name`, `get_current_username`, ...)
+    /// and `whoami` (`username`, `realname`) call `getpwuid_r`, `getpwnam_r`,
+    /// `getgrgid_r` or `getgrouplist`.
+    ///
     /// `execvp`, `execlp` and `execvpe` are reported at warning level: they
     /// search `PATH`, and POSIX does not list them, although the glibc and
     /// musl implementations are safe in practice.

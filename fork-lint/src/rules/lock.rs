@@ -4,7 +4,12 @@ declare_rule! {
     /// child: `Mutex::lock`, `RwLock::read`/`write` (std, `parking_lot`,
     /// `spin`), `ReentrantLock::lock`, `Once::call_once`,
     /// `OnceLock::get_or_init`, `LazyLock::force`, `Condvar::wait`,
-    /// `Barrier::wait`, and `pthread_mutex_lock` and friends.
+    /// `Barrier::wait`, and `pthread_mutex_lock` and friends. Also the
+    /// logging macros of `log` (`info!`, `debug!`, ...) and `tracing`
+    /// (events and spans): they call the global logger or subscriber, which
+    /// formats the record and writes it under a lock (env_logger locks
+    /// stderr, tracing-subscriber its writer), and signal-hook's handler
+    /// registration, which takes its registry's `Mutex`.
     ///
     /// ## Why is this bad?
     /// `fork` copies only the calling thread, but it copies every lock in
@@ -44,6 +49,12 @@ declare_rule! {
     /// can infer; a lock reached through a trait object, a function pointer,
     /// or an implicit `Deref` of a `LazyLock` is not seen. A `.lock()` whose
     /// receiver type is unknown is reported at warning level as a guess.
+    /// A logging macro is reported whether or not its level is enabled at
+    /// run time, and whatever logger is installed (with none, `log` calls a
+    /// no-op). `users::get_current_uid` and friends are warnings: they call
+    /// `log::trace!` only with the crate's default `logging` feature. A bare
+    /// `info!` is taken for `log`'s only when `use log::info;`, `use
+    /// log::*;` or `#[macro_use] extern crate log;` brings it into scope.
     ///
     /// ## References
     /// - POSIX.1-2024, XSH 2.4.3 Signal Actions (`pthread_mutex_lock` is not listed)

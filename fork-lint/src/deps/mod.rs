@@ -1,0 +1,16 @@
+//! Dependencies, for following child code into their sources (issue 10):
+//! the resolved dependency graph from `cargo metadata` ([`graph`]) and the
+//! on-disk cache of per-package results under the target directory
+//! ([`cache`]).
+//!
+//! **Architecture Invariant:** nothing here builds or runs code of the
+//! checked project or of its dependencies. The graph comes from `cargo
+//! metadata` (no build scripts, no proc macros, no `cargo check`; the
+//! project's configured `rustc` and wrappers are overridden, see
+//! [`crate::cargo_project::metadata_command`]); sources are only read.
+
+pub mod cache;
+pub mod graph;
+
+pub use cache::{Cache, CacheKey, CacheStats};
+pub use graph::{DepEdge, DepGraph, DepKind, DepPackage, MissingSources, SourceKind};

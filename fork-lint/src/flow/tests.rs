@@ -1,0 +1,2 @@
+//! Unit tests of the flow analysis live in the fixture corpus
+//! (`tests/fixtures/flow/`); these check the work it does.
