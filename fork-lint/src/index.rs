@@ -102,6 +102,9 @@ pub(crate) struct Ctx<'o> {
     /// Calls in analysed regions that could not be followed (for the proc
     /// macro, which decides what to do with them).
     pub unresolved: Vec<(String, Site)>,
+    /// The `#[cfg]` variants of a function, keyed by the one that name
+    /// resolution finds (the last defined).
+    pub variants: HashMap<FnId, Vec<FnId>>,
     /// The flow analysis's memo (owned by `flow`).
     pub flow: crate::flow::Cache,
     /// Take an unresolved, unqualified `fork()`/`vfork()` call for a fork
@@ -136,6 +139,7 @@ impl<'o> Ctx<'o> {
             in_progress: HashSet::new(),
             summary_depth: 0,
             unresolved: Vec::new(),
+            variants: HashMap::new(),
             flow: crate::flow::Cache::default(),
             bare_fork_idents: None,
         }
@@ -212,7 +216,17 @@ impl<'o> Ctx<'o> {
                         *f.block,
                         &HashMap::new(),
                     );
-                    self.scope_mut(module).fns.insert(name, id);
+                    if let Some(old) = self.scope_mut(module).fns.insert(name, id) {
+                        // `#[cfg]` variants of one function: all of them
+                        // are analysed, and a call may reach any.
+                        let mut all = self.variants.remove(&old).unwrap_or_else(|| vec![old]);
+                        all.push(id);
+                        self.variants.insert(id, all);
+                    }
+                }
+                syn::Item::ForeignMod(fm) => {
+                    let scope = self.scope_mut(module);
+                    foreign_fns(&fm, &mut scope.uses);
                 }
                 syn::Item::Impl(imp) => {
                     let Some(ty) = type_name(&imp.self_ty) else {
@@ -353,6 +367,10 @@ impl<'o> Ctx<'o> {
             }
             syn::Stmt::Item(syn::Item::Use(u)) => {
                 flatten_use(&u.tree, &mut Vec::new(), &mut uses, &mut globs);
+                true
+            }
+            syn::Stmt::Item(syn::Item::ForeignMod(fm)) => {
+                foreign_fns(fm, &mut uses);
                 true
             }
             _ => true,
@@ -571,6 +589,39 @@ fn child_methods(opts: &Options) -> HashSet<String> {
         }
     }
     out
+}
+
+/// The functions of an `extern "C" { .. }` block are C's: `fn getpwuid(..)`
+/// there is `libc::getpwuid` (or its `#[link_name]`) for the knowledge table.
+fn foreign_fns(fm: &syn::ItemForeignMod, uses: &mut HashMap<String, Vec<String>>) {
+    for item in &fm.items {
+        let syn::ForeignItem::Fn(f) = item else {
+            continue;
+        };
+        let name = f.sig.ident.to_string();
+        let link = f
+            .attrs
+            .iter()
+            .find_map(|a| match &a.meta {
+                syn::Meta::NameValue(nv) if nv.path.is_ident("link_name") => match &nv.value {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => Some(s.value()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .unwrap_or_else(|| name.clone());
+        uses.entry(name).or_insert_with(|| vec!["libc".to_string(), link]);
+    }
+}
+
+impl Ctx<'_> {
+    /// `id` and its `#[cfg]` variants.
+    pub fn variants_of(&self, id: FnId) -> Vec<FnId> {
+        self.variants.get(&id).cloned().unwrap_or_else(|| vec![id])
+    }
 }
 
 pub(crate) fn is_ident_byte(b: u8) -> bool {

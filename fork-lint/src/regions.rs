@@ -64,6 +64,7 @@ impl<'a> Region<'a> {
                 site,
                 vfork: false,
                 fork_path: None,
+                reported: false,
             },
         }
     }

@@ -544,7 +544,10 @@ impl<'c, 'o> Walker<'c, 'o> {
             return true;
         }
         match resolve(self.ctx, &self.f, &segs) {
-            Target::LocalFn(id) => self.local_call(id, span),
+            Target::LocalFn(id) => {
+                let ids = self.ctx.variants_of(id);
+                self.local_calls(&ids, span)
+            }
             Target::LocalMethod { ty, name } => {
                 let ids = self.ctx.methods_of(&ty, &name);
                 if ids.is_empty() {

@@ -54,6 +54,8 @@ pub(crate) struct Origin {
     /// The fork function's path, for wrappers' labels (`None` for
     /// callbacks).
     pub fork_path: Option<String>,
+    /// Its exits were already reported as `fallthrough` in a callee.
+    pub reported: bool,
 }
 
 /// What the hazard walker needs to know about one function body.
@@ -306,6 +308,7 @@ fn analyze_callee(
             },
             vfork: false,
             fork_path: None,
+            reported: false,
         });
         World::child(o)
     } else {
@@ -559,15 +562,23 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         }
         // A child exit is a wrapper's by design when its value cannot be a
         // parent's (or the parent never returns).
+        // A daemonizer's child is the program from then on: what it returns
+        // is the daemon's business. Only values known on both sides count:
+        // an unknown value may well tell them apart (precision first).
+        let daemon = daemon_like(&out.iter().map(|e| e.0.clone()).collect::<Vec<_>>());
         let parents: Vec<Shape> = out
             .iter()
-            .filter(|e| !e.0.child)
+            .filter(|e| !e.0.child && !e.0.ret.is_any())
             .map(|e| e.0.ret.clone())
             .collect();
-        if !parents.is_empty() {
+        if !parents.is_empty() && !daemon {
             let parent_rets = Shape::union(parents);
-            for (e, _) in &mut out {
-                e.fallthrough = e.child && !e.ret.disjoint(&parent_rets);
+            for (e, o) in &mut out {
+                let reported = o
+                    .and_then(|o| self.marks.origins.get(o as usize))
+                    .is_some_and(|o| o.reported);
+                e.fallthrough =
+                    e.child && !reported && !e.ret.is_any() && !e.ret.disjoint(&parent_rets);
             }
         }
         out
@@ -1392,6 +1403,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             site: self.site(span),
             vfork: kind == ForkKind::Vfork,
             fork_path: Some(path.to_string()),
+            reported: false,
         });
         // A daemonizer's parent exits inside: the child goes on as the
         // program itself, not as a child of it.
@@ -1461,10 +1473,6 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             }
             let daemon = w.child.is_none() && daemon_like(&flow.exits);
             for exit in &flow.exits {
-                if w.child.is_none() && exit.fallthrough {
-                    // Reported in the callee; not followed into the caller.
-                    continue;
-                }
                 let mut w2 = w.clone();
                 if w2.child.is_none() && exit.child && !daemon {
                     self.forked = true;
@@ -1475,6 +1483,9 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                         site: self.site(span),
                         vfork: exit.vfork,
                         fork_path: Some(label),
+                        // A child that leaves the callee by mistake is
+                        // reported there: followed here, not reported again.
+                        reported: exit.fallthrough,
                     });
                     w2.child = Some(o);
                     w2.leave = None;
@@ -1649,6 +1660,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                     site: self.site(mac.span()),
                     vfork: false,
                     fork_path: None,
+                    reported: false,
                 },
             ));
             return with(st, Shape::Any);
@@ -1674,6 +1686,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             site: self.site(span),
             vfork,
             fork_path: None,
+            reported: false,
         };
         match strip(arg) {
             syn::Expr::Closure(c) => {
