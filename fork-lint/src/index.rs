@@ -613,7 +613,8 @@ fn foreign_fns(fm: &syn::ItemForeignMod, uses: &mut HashMap<String, Vec<String>>
                 _ => None,
             })
             .unwrap_or_else(|| name.clone());
-        uses.entry(name).or_insert_with(|| vec!["libc".to_string(), link]);
+        uses.entry(name)
+            .or_insert_with(|| vec!["libc".to_string(), link]);
     }
 }
 
