@@ -11,9 +11,12 @@
 //! drift on a shared machine hits both sides; the figure is the median of
 //! the per-round ratios:
 //!
-//! 1. `fork` + `_exit` + `waitpid`, guard installed vs not. Each side runs in
-//!    its own re-executed copy of this binary (atfork handlers cannot be
-//!    unregistered), with the same memory footprint. Target <= 1.10.
+//! 1. `fork` + `_exit` + `waitpid`, guard installed vs not, in a
+//!    single-threaded process and with 4 idle threads alive (the prepare
+//!    handler then lists `/proc/self/task`; the child is restricted). Each
+//!    side runs in its own re-executed copy of this binary (atfork handlers
+//!    cannot be unregistered), with the same memory footprint and the same
+//!    threads. Target <= 1.10 for both.
 //! 2. Uncontended lock/unlock, `fork_guard::Mutex` vs `std::sync::Mutex`, with
 //!    the guard installed. Target <= 1.3.
 //! 3. An allocation-heavy loop through `GuardAlloc<System>` vs `System`,
@@ -61,12 +64,30 @@ fn one_fork() -> Duration {
     start.elapsed()
 }
 
-/// The re-executed side of the fork benchmark: for each line `n` on stdin,
-/// runs `n` forks and prints the median ns per fork; stops at EOF.
+/// The re-executed side of the fork benchmark (`mode` is
+/// `installed:<threads>` or `plain:<threads>`): starts that many idle
+/// threads, then for each line `n` on stdin runs `n` forks and prints the
+/// median ns per fork; stops at EOF.
 fn fork_side(mode: &str) {
-    if mode == "installed" {
+    let (kind, threads) = mode.split_once(':').unwrap_or((mode, "0"));
+    if kind == "installed" {
         fork_guard::install();
         assert!(fork_guard::is_installed());
+    }
+    let threads: usize = threads.parse().unwrap_or(0);
+    for i in 0..threads {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name(format!("idle-{i}"))
+            .spawn(move || {
+                tx.send(()).unwrap();
+                // Idle for the rest of the process: parked, holding nothing.
+                loop {
+                    std::thread::park();
+                }
+            })
+            .unwrap();
+        rx.recv().unwrap();
     }
     for _ in 0..20 {
         one_fork();
@@ -120,9 +141,9 @@ impl Side {
 /// Two long-lived processes, one with the guard installed and one without,
 /// take turns: many short rounds, so load changes on a shared machine hit
 /// both alike. Each round reports the median of its forks.
-fn bench_fork(rounds: usize, per_round: usize) -> (f64, f64, f64) {
-    let mut installed = Side::spawn("installed");
-    let mut plain = Side::spawn("plain");
+fn bench_fork(rounds: usize, per_round: usize, threads: usize) -> (f64, f64, f64) {
+    let mut installed = Side::spawn(&format!("installed:{threads}"));
+    let mut plain = Side::spawn(&format!("plain:{threads}"));
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for r in 0..rounds {
         if r % 2 == 0 {
@@ -223,10 +244,35 @@ fn main() {
         println!("note: the guard is compiled out; run with `--features release` to measure it");
     }
     fork_guard::install();
+    // `cargo bench -p fork-guard --features release -- fork` runs the rows
+    // whose name contains `fork` only (likewise `lock`, `alloc`).
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let want = |what: &str| filter.is_empty() || filter.iter().any(|f| what.contains(f.as_str()));
+    let none = (f64::NAN, f64::NAN, f64::NAN);
 
-    let fork = bench_fork(80, 25);
-    let mutex = bench_mutex(41, 2_000_000);
-    let alloc = bench_alloc(41, 1_000_000);
+    let fork = if want("fork") {
+        bench_fork(80, 25, 0)
+    } else {
+        none
+    };
+    let fork4 = if want("fork") {
+        bench_fork(80, 25, 4)
+    } else {
+        none
+    };
+    let mutex = if want("lock") {
+        bench_mutex(41, 2_000_000)
+    } else {
+        none
+    };
+    let alloc = if want("alloc") {
+        bench_alloc(41, 1_000_000)
+    } else {
+        none
+    };
 
     let rows = [
         (
@@ -234,6 +280,13 @@ fn main() {
             "guard installed",
             "not installed",
             fork,
+            1.10,
+        ),
+        (
+            "  same, 4 idle threads",
+            "guard installed",
+            "not installed",
+            fork4,
             1.10,
         ),
         (
@@ -256,6 +309,9 @@ fn main() {
         fork_guard::is_active()
     );
     for (what, a_name, b_name, (a, b, ratio), target) in rows {
+        if ratio.is_nan() {
+            continue;
+        }
         println!(
             "  {what:<24} {a_name:>20} {a:>10.1} ns  vs {b_name:<18} {b:>10.1} ns  ratio {ratio:.3} (target <= {target}: {})",
             verdict(ratio, target)

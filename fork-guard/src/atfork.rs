@@ -10,7 +10,7 @@
 use crate::signal_safe::census::{self, Source};
 use crate::signal_safe::report::{self, Hazard};
 use crate::signal_safe::state::{self, Policy};
-use crate::signal_safe::{child, sys};
+use crate::signal_safe::{child, held, sys};
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 unsafe extern "C" {
@@ -47,19 +47,25 @@ extern "C" fn prepare() {
         return;
     };
     let me = sys::gettid();
+    held::stash_generation();
     let c = guard.get();
     c.take(
         Source::AtFork,
         None,
         me,
         known_single_threaded(),
-        &state::thread_allowed,
+        state::allow_filter(),
     );
-    if c.hazardous() {
+    // The fork call site (raw return addresses) and the thread names are
+    // gathered only for a report written here, in the parent: unwinding and
+    // one `open`/`read`/`close` per thread would cost every fork of a
+    // multithreaded program more than the rest of the guard. A child's
+    // report reads the names itself, and its trace of the hazardous call
+    // runs through the function that forked.
+    if c.hazardous() && matches!(policy, Policy::Strict | Policy::Warn) {
         capture_fork_site(c);
-        if matches!(policy, Policy::Strict | Policy::Warn) {
-            report::report(Hazard::ForkWhileThreaded, Some(c));
-        }
+        c.load_names();
+        report::report(Hazard::ForkWhileThreaded, Some(c));
     }
     guard.hold_across_fork();
 }

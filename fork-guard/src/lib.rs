@@ -43,26 +43,49 @@
 //!
 //! | policy | at fork (parent) | in the child |
 //! |---|---|---|
-//! | `trap` (default) | nothing | aborts with a diagnostic at the first hazardous operation: taking a tracked lock another thread held at fork (instead of deadlocking forever) and, when other threads were alive at fork, any [`GuardAlloc`] operation or tracked lock. A single-threaded parent's child is not restricted; a child that only makes async-signal-safe calls and execs is never disturbed. |
+//! | `trap` (default) | nothing | aborts with a diagnostic at the first hazardous operation: taking a tracked lock another thread held at fork (instead of deadlocking forever) and, when other threads were alive at fork, any [`GuardAlloc`] operation or tracked lock until the child starts threads of its own. A single-threaded parent's child is not restricted; a child that only makes async-signal-safe calls and execs is never disturbed. |
 //! | `strict` | aborts with a diagnostic when any other thread is alive or another thread holds a tracked lock | as `trap` |
 //! | `warn` | reports what `strict` would stop, once per process, and carries on | reports what `trap` would stop, once per kind, and carries on |
 //! | `off` | nothing | nothing |
 //!
 //! Threads known to be harmless across fork (a runtime's idle helpers) can
 //! be allow-listed by name ([`allow_thread`], or
-//! `FORK_GUARD_ALLOW_THREADS=name,prefix-*`): they do not count as "other
-//! threads alive". A tracked lock one of them holds is still a hazard.
+//! `FORK_GUARD_ALLOW_THREADS=name,prefix-*`; tokio's threads are
+//! `tokio-rt-worker`): they do not count as "other threads alive". A tracked
+//! lock one of them holds is still a hazard.
+//!
+//! `FORK_GUARD=` (set but empty) is the default, as if unset.
+//!
+//! # Workers with threads of their own
+//!
+//! Only the locks held at the instant of fork count as held at fork: each
+//! hold record carries the fork generation of the thread that made it, and
+//! in a child only the records of threads that did not survive the fork are
+//! holds at fork. A child (a prefork worker, a daemon) that starts threads
+//! of its own leaves restricted mode (its threads may allocate and lock),
+//! and contention among them on tracked locks, whether created before or
+//! after the fork, is ordinary. Taking a lock that a vanished thread held is
+//! still reported. (Starting a thread with `std::thread::spawn` allocates
+//! before the thread exists: in a child that is still restricted, with
+//! [`GuardAlloc`] installed, that allocation is reported under `trap`.)
 //!
 //! # The diagnostic
 //!
 //! Begins with `fork-guard:` on stderr; says what happened and why it is
 //! dangerous; names the lock (name, acquisition `file:line:col`, holder
-//! thread name and tid), the threads alive at fork, the fork call site; says
-//! what to do; then `abort()`s. In a child it is written with `write(2)` from
+//! thread name and tid), the threads alive at fork (and, in a parent-side
+//! report, the fork call site); says what to do; then `abort()`s. The holder comes from the child's own copy
+//! of the held-lock registry, frozen at the instant of fork: a hold is
+//! recorded before a thread blocks on the lock and forgotten only after it
+//! released it, so a lock held at fork always has its holder recorded (as
+//! "acquiring or releasing it" when the fork hit those few instructions).
+//! Thread names are read when a report is written, not at every fork; a
+//! thread that nobody named is `<unnamed>`, not its process's name. In a child it is written with `write(2)` from
 //! fixed buffers, with no allocation, no lock and no `std::io`. After that
-//! core message, and only then, the fork call site and the hazardous call
-//! are symbolised, best-effort (symbolisation allocates, and may need a lock
-//! a vanished thread held: it runs under `alarm(2)` so it cannot hang).
+//! core message, and only then, the hazardous call (and in the parent the
+//! fork call site) is symbolised, best-effort (symbolisation allocates, and
+//! may need a lock a vanished thread held: it runs under `alarm(2)` so it
+//! cannot hang).
 //!
 //! # `std::process::Command`
 //!
@@ -83,34 +106,52 @@
 //! census was taken at fork then; the guard uses the parent's threads at the
 //! time of the check instead.
 //!
-//! # Release builds
+//! # Release builds: one API
 //!
-//! Without `debug_assertions` the guard compiles to nothing: [`Mutex`] is a
-//! transparent newtype over std's with std's guard, [`GuardAlloc`] forwards,
-//! [`install`] does nothing. The `release` feature keeps it on (production
-//! canaries, benchmarks).
+//! Without `debug_assertions` the guard compiles to nothing, and the API
+//! stays the same: [`Mutex`], [`RwLock`], their guards ([`MutexGuard`],
+//! ...) and [`Condvar`] are the same types in every build (the guards are
+//! always fork-guard's, so code that names them, implements a trait for
+//! them or waits on a [`Condvar`] compiles alike in debug and release).
+//! Each lock is written once, with its tracking hooks compiled in or out
+//! (as parking_lot's deadlock detection is): inert, a lock is std's lock in
+//! a zero-cost wrapper, [`GuardAlloc`] forwards, [`install`] does nothing.
+//! The `release` feature keeps the guard on (production canaries,
+//! benchmarks).
+//!
+//! # `lock_api`
+//!
+//! With the `lock_api` feature (Linux), `RawMutex` implements
+//! `lock_api::RawMutex` with the same tracking, and `TrackedMutex<T>` is
+//! `lock_api::Mutex<RawMutex, T>`: for code written against lock_api-style
+//! locks (parking_lot's API: `lock()` returns the guard, no poisoning).
 //!
 //! # What it cannot see
 //!
 //! Locks it does not track: std's and parking_lot's locks, and libc's
 //! internal ones (`malloc` arenas, stdio, the dynamic loader, `getenv`'s
 //! lock, ...). [`GuardAlloc`] covers allocation through Rust's global
-//! allocator only, not `malloc` called from C. The census is a snapshot
-//! taken in the prepare handler; the lock check in the child reads the
-//! lock's real state at the instant of fork.
+//! allocator only, not `malloc` called from C. The thread list is taken in
+//! the prepare handler, a moment before the kernel forks; the lock check and
+//! the holder in the child come from the lock's real state and the child's
+//! copy of the registry at the instant of fork.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 #[allow(unsafe_code)]
 mod alloc;
+mod hooks;
+#[allow(unsafe_code)]
+mod locks;
 mod policy;
+#[cfg(all(feature = "lock_api", target_os = "linux"))]
+#[allow(unsafe_code)]
+mod raw;
 
 #[cfg(fork_guard_active)]
 #[allow(unsafe_code)]
 mod atfork;
-#[cfg(fork_guard_active)]
-mod locks;
 #[cfg(fork_guard_active)]
 #[allow(unsafe_code)]
 mod signal_safe;
@@ -118,19 +159,13 @@ mod signal_safe;
 #[allow(unsafe_code)]
 mod wipeonfork;
 
-#[cfg(not(fork_guard_active))]
-mod inert;
-
 pub use alloc::GuardAlloc;
-#[cfg(not(fork_guard_active))]
-pub use inert::{
-    Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, WaitTimeoutResult,
-};
-#[cfg(fork_guard_active)]
 pub use locks::{
     Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, WaitTimeoutResult,
 };
 pub use policy::{ALLOW_THREADS_ENV, InstallError, POLICY_ENV, ParsePolicyError, Policy};
+#[cfg(all(feature = "lock_api", target_os = "linux"))]
+pub use raw::{RawMutex, TrackedMutex, TrackedMutexGuard};
 
 /// Whether the guard is compiled in (debug builds, or the `release`
 /// feature). When `false`, every function here is a no-op.
@@ -185,7 +220,8 @@ pub fn policy() -> Policy {
 }
 
 /// Allow-lists threads by name: an exact name, or a prefix ending in `*`
-/// (`"tokio-runtime-*"`). Allow-listed threads do not count as "other
+/// (`"tokio-rt-worker"`, the name tokio gives its threads, or `"worker-*"`).
+/// Allow-listed threads do not count as "other
 /// threads alive at fork". Names are those the kernel reports
 /// (`/proc/<pid>/task/<tid>/comm`, at most 15 bytes).
 pub fn allow_thread(pattern: &str) {
@@ -238,6 +274,8 @@ mod active {
     fn run() -> Result<(), InstallError> {
         let mut problem = None;
         match std::env::var(POLICY_ENV) {
+            // Set but empty (`FORK_GUARD=`): the default, as if unset.
+            Ok(v) if v.trim().is_empty() => {}
             Ok(v) => match v.parse::<Policy>() {
                 Ok(p) => state::set_policy(p),
                 Err(e) => problem = Some(InstallError::InvalidPolicy(e)),

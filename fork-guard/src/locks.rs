@@ -1,49 +1,22 @@
-//! Tracked locks: `Mutex<T>` and `RwLock<T>`, drop-in replacements for
-//! std's that record who holds them (thread, `#[track_caller]` location, no
-//! allocation) so that the guard can name the holder at fork time and stop a
-//! child from waiting forever on a lock whose holder did not survive the fork.
+//! `Mutex<T>`, `RwLock<T>` and `Condvar`: drop-in replacements for std's,
+//! defined once for every build.
 //!
-//! This is the active variant (debug builds, or the `release` feature); see
-//! `inert.rs` for the zero-cost one.
+//! The public types are the same in debug and release builds: the guard
+//! types are always fork-guard's, wrapping std's guard. The tracking (who
+//! holds what, from where, and the child-side checks) goes through the hooks
+//! of `hooks.rs`, which compile to nothing when the guard is inert, so that
+//! a lock is then std's lock at zero cost (same size, same code after
+//! inlining), as parking_lot does with its deadlock detection.
 
 use core::fmt;
+use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
-use core::panic::Location;
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
-use crate::signal_safe::child::{self, Verdict};
-use crate::signal_safe::held::{self, HoldKind};
-use crate::signal_safe::state;
+use crate::hooks::{self, Hold, Kind, Meta, addr_of};
 
-#[inline]
-fn addr_of<T: ?Sized>(r: &T) -> usize {
-    core::ptr::from_ref(r).cast::<()>() as usize
-}
-
-/// Records a hold; returns the lock address to forget on release, or 0 when
-/// the hold could not be recorded.
-#[inline]
-fn record(
-    addr: usize,
-    name: Option<&'static str>,
-    at: &'static Location<'static>,
-    kind: HoldKind,
-) -> usize {
-    if held::push(addr, name, at, kind) {
-        addr
-    } else {
-        0
-    }
-}
-
-#[inline]
-fn forget_hold(addr: usize) {
-    if addr != 0 {
-        held::pop(addr);
-    }
-}
-
-#[inline]
+/// Maps the guard inside a `LockResult`, poisoned or not.
+#[inline(always)]
 fn map_result<G, H>(r: LockResult<G>, f: impl FnOnce(G) -> H) -> LockResult<H> {
     match r {
         Ok(g) => Ok(f(g)),
@@ -51,63 +24,68 @@ fn map_result<G, H>(r: LockResult<G>, f: impl FnOnce(G) -> H) -> LockResult<H> {
     }
 }
 
-#[inline]
-fn map_try_result<G, H>(r: TryLockResult<G>, f: impl FnOnce(G) -> H) -> TryLockResult<H> {
+/// A `try_*` result as the hooks see it: `None` when the lock is held.
+#[inline(always)]
+fn settled<G>(r: TryLockResult<G>) -> Option<LockResult<G>> {
     match r {
-        Ok(g) => Ok(f(g)),
-        Err(TryLockError::Poisoned(p)) => {
-            Err(TryLockError::Poisoned(PoisonError::new(f(p.into_inner()))))
-        }
-        Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
+        Ok(g) => Some(Ok(g)),
+        Err(TryLockError::Poisoned(p)) => Some(Err(p)),
+        Err(TryLockError::WouldBlock) => None,
     }
 }
 
-/// Runs the child-side protocol for one acquisition attempt. `try_take`
-/// tries the inner lock without blocking. Returns `Some` when the attempt
-/// was settled here (the lock was taken with `try_take`), `None` when the
-/// caller should block on the inner lock as usual.
-#[cold]
-#[inline(never)]
-fn acquire_in_child<G>(
+/// The blocking acquisition protocol shared by every lock (see `hooks.rs`):
+/// the child-side gate, the hold in transit, the lock, the hold taken.
+#[inline(always)]
+fn acquire<G>(
+    meta: &Meta,
     addr: usize,
-    name: Option<&'static str>,
-    kind: HoldKind,
-    at: &'static Location<'static>,
+    kind: Kind,
+    at: hooks::Site,
     try_take: impl FnOnce() -> TryLockResult<G>,
-) -> Option<LockResult<G>> {
-    match child::before_lock(addr, name, kind, at) {
-        Verdict::Proceed => None,
-        Verdict::TryFirst => match try_take() {
-            Ok(g) => {
-                child::lock_acquired(addr, name, kind, at);
-                Some(Ok(g))
-            }
-            Err(TryLockError::Poisoned(p)) => {
-                child::lock_acquired(addr, name, kind, at);
-                Some(Err(p))
-            }
-            Err(TryLockError::WouldBlock) => {
-                child::lock_would_block(addr, name, kind, at);
-                None
-            }
-        },
-    }
+    take: impl FnOnce() -> LockResult<G>,
+) -> (LockResult<G>, Hold) {
+    let early = hooks::gate(meta, addr, kind, at, || settled(try_take()));
+    let hold = Hold::begin(meta, addr, kind, at);
+    let r = match early {
+        Some(r) => r,
+        None => take(),
+    };
+    hold.acquired();
+    (r, hold)
 }
 
-/// Child-side protocol for a `try_*` acquisition: it cannot block, so only
-/// the "any lock in a restricted child" and child-mode rules apply.
-#[cold]
-#[inline(never)]
-fn try_in_child(
+/// The `try_*` protocol shared by every lock.
+#[inline(always)]
+fn try_acquire<G, H>(
+    meta: &Meta,
     addr: usize,
-    name: Option<&'static str>,
-    kind: HoldKind,
-    at: &'static Location<'static>,
-    got: bool,
-) {
-    if child::before_lock(addr, name, kind, at) == Verdict::TryFirst && got {
-        child::lock_acquired(addr, name, kind, at);
-    }
+    kind: Kind,
+    at: hooks::Site,
+    try_take: impl FnOnce() -> TryLockResult<G>,
+    wrap: impl FnOnce(G, Hold) -> H,
+) -> TryLockResult<H> {
+    let hold = Hold::begin(meta, addr, kind, at);
+    let r = match try_take() {
+        Ok(g) => {
+            hold.acquired();
+            Ok(wrap(g, hold))
+        }
+        Err(TryLockError::Poisoned(p)) => {
+            hold.acquired();
+            Err(TryLockError::Poisoned(PoisonError::new(wrap(
+                p.into_inner(),
+                hold,
+            ))))
+        }
+        Err(TryLockError::WouldBlock) => {
+            hold.end();
+            Err(TryLockError::WouldBlock)
+        }
+    };
+    let got = !matches!(r, Err(TryLockError::WouldBlock));
+    hooks::after_try(meta, addr, kind, at, got);
+    r
 }
 
 /// A mutual exclusion primitive like [`std::sync::Mutex`], tracked by the
@@ -120,106 +98,103 @@ fn try_in_child(
 /// who held it. In a fork child, taking a lock that a thread which did not
 /// survive the fork held aborts with a diagnostic instead of hanging.
 ///
-/// The guard type is fork-guard's own; treat it as opaque (in release
-/// builds without the `release` feature it is std's `MutexGuard`).
+/// The type and its guard are the same in every build; when the guard is
+/// compiled out (release builds without the `release` feature) they are
+/// std's at zero cost.
 pub struct Mutex<T: ?Sized> {
-    name: Option<&'static str>,
+    meta: Meta,
     inner: std::sync::Mutex<T>,
 }
 
 /// The RAII guard of a [`Mutex`]; releases (and forgets the hold) on drop.
+///
+/// Works with [`Condvar`] (fork-guard's), in every build.
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T: ?Sized + 'a> {
-    lock: &'a Mutex<T>,
-    hold: usize,
-    /// `None` only inside [`Condvar`] waits, which own the guard meanwhile.
-    inner: Option<std::sync::MutexGuard<'a, T>>,
+    /// Dropped by hand in `Drop`, between the hooks (or moved out for a
+    /// `Condvar` wait).
+    inner: ManuallyDrop<std::sync::MutexGuard<'a, T>>,
+    hold: Hold,
 }
 
 impl<T> Mutex<T> {
     /// Creates an unnamed, unlocked mutex.
     pub const fn new(value: T) -> Self {
         Mutex {
-            name: None,
+            meta: Meta::new(None),
             inner: std::sync::Mutex::new(value),
         }
     }
 
-    /// Creates an unlocked mutex whose diagnostics call it `name`.
+    /// Creates an unlocked mutex whose diagnostics call it `name` (the name
+    /// is dropped when the guard is compiled out).
     pub const fn with_name(name: &'static str, value: T) -> Self {
         Mutex {
-            name: Some(name),
+            meta: Meta::new(Some(name)),
             inner: std::sync::Mutex::new(value),
         }
     }
 
     /// Consumes the mutex, returning the value (see [`std::sync::Mutex::into_inner`]).
+    #[inline]
     pub fn into_inner(self) -> LockResult<T> {
         self.inner.into_inner()
     }
 }
 
 impl<T: ?Sized> Mutex<T> {
-    /// The name given at construction, if any.
+    /// The name given at construction, if any (always `None` when the guard
+    /// is compiled out).
+    #[inline]
     pub fn name(&self) -> Option<&'static str> {
-        self.name
-    }
-
-    #[inline(always)]
-    fn guard<'a>(
-        &'a self,
-        g: std::sync::MutexGuard<'a, T>,
-        at: &'static Location<'static>,
-    ) -> MutexGuard<'a, T> {
-        MutexGuard {
-            lock: self,
-            hold: record(addr_of(self), self.name, at, HoldKind::Mutex),
-            inner: Some(g),
-        }
+        self.meta.name()
     }
 
     /// Acquires the mutex, blocking until it is available (see
     /// [`std::sync::Mutex::lock`]).
-    #[track_caller]
+    #[cfg_attr(fork_guard_active, track_caller)]
     #[inline(always)]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
-        let at = Location::caller();
-        if !state::fast_ok() {
-            let addr = addr_of(self);
-            if let Some(r) = acquire_in_child(addr, self.name, HoldKind::Mutex, at, || {
-                self.inner.try_lock()
-            }) {
-                return map_result(r, |g| self.guard(g, at));
-            }
-        }
-        map_result(self.inner.lock(), |g| self.guard(g, at))
+        let (r, hold) = acquire(
+            &self.meta,
+            addr_of(self),
+            Kind::Mutex,
+            hooks::site(),
+            || self.inner.try_lock(),
+            || self.inner.lock(),
+        );
+        map_result(r, |g| MutexGuard::new(g, hold))
     }
 
     /// Attempts to acquire the mutex without blocking (see
     /// [`std::sync::Mutex::try_lock`]).
-    #[track_caller]
-    #[inline]
+    #[cfg_attr(fork_guard_active, track_caller)]
+    #[inline(always)]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
-        let at = Location::caller();
-        let r = map_try_result(self.inner.try_lock(), |g| self.guard(g, at));
-        if !state::fast_ok() {
-            let got = !matches!(r, Err(TryLockError::WouldBlock));
-            try_in_child(addr_of(self), self.name, HoldKind::Mutex, at, got);
-        }
-        r
+        try_acquire(
+            &self.meta,
+            addr_of(self),
+            Kind::Mutex,
+            hooks::site(),
+            || self.inner.try_lock(),
+            MutexGuard::new,
+        )
     }
 
     /// Whether the mutex is poisoned.
+    #[inline]
     pub fn is_poisoned(&self) -> bool {
         self.inner.is_poisoned()
     }
 
     /// Clears the poisoned state.
+    #[inline]
     pub fn clear_poison(&self) {
         self.inner.clear_poison();
     }
 
     /// Mutable access without locking (see [`std::sync::Mutex::get_mut`]).
+    #[inline]
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
         self.inner.get_mut()
     }
@@ -240,43 +215,81 @@ impl<T> From<T> for Mutex<T> {
 impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Mutex")
-            .field("name", &self.name)
+            .field("name", &self.name())
             .field("inner", &&self.inner)
             .finish()
     }
 }
 
-const GUARD_TAKEN: &str = "fork_guard::MutexGuard used while a Condvar wait owns it";
+impl<'a, T: ?Sized> MutexGuard<'a, T> {
+    #[inline(always)]
+    fn new(inner: std::sync::MutexGuard<'a, T>, hold: Hold) -> Self {
+        MutexGuard {
+            inner: ManuallyDrop::new(inner),
+            hold,
+        }
+    }
+
+    /// Takes the guard apart without releasing the lock (for a `Condvar`
+    /// wait, which releases and retakes it itself).
+    #[inline(always)]
+    fn into_parts(self) -> (std::sync::MutexGuard<'a, T>, Hold) {
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped (it is in a `ManuallyDrop`), so
+        // each field is moved out exactly once and nothing else reads it
+        // afterwards; `inner` was initialised by `new` and not dropped yet
+        // (only `Drop::drop` drops it, and that cannot run for `this`).
+        unsafe {
+            (
+                ManuallyDrop::take(&mut this.inner),
+                core::ptr::read(&this.hold),
+            )
+        }
+    }
+}
 
 impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
-    #[inline]
+    #[inline(always)]
     fn deref(&self) -> &T {
-        self.inner.as_deref().expect(GUARD_TAKEN)
+        &self.inner
     }
 }
 
 impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
-    #[inline]
+    #[inline(always)]
     fn deref_mut(&mut self) -> &mut T {
-        self.inner.as_deref_mut().expect(GUARD_TAKEN)
+        &mut self.inner
     }
 }
 
-impl<'a, T: ?Sized> MutexGuard<'a, T> {
-    /// Gives up the hold record and the std guard (for a `Condvar` wait).
-    fn into_parts(mut self) -> (&'a Mutex<T>, std::sync::MutexGuard<'a, T>) {
-        forget_hold(self.hold);
-        self.hold = 0;
-        let inner = self.inner.take().expect(GUARD_TAKEN);
-        (self.lock, inner)
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.hold.releasing();
+        // SAFETY: `inner` is dropped here and only here (`into_parts`
+        // forgets the guard instead of dropping it), and never used again.
+        unsafe { ManuallyDrop::drop(&mut self.inner) };
+        self.hold.end();
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
     }
 }
 
 /// A condition variable for [`Mutex`], like [`std::sync::Condvar`] (same
-/// methods, same semantics). While a thread waits, the mutex is not held and
-/// the registry says so; on wake-up the hold is recorded again, at the
-/// `wait` call's location.
+/// methods, same semantics), in every build. While a thread waits, its
+/// hold is recorded as in transit; on wake-up the hold is recorded again, at
+/// the `wait` call's location.
 #[derive(Debug, Default)]
 pub struct Condvar {
     inner: std::sync::Condvar,
@@ -293,15 +306,19 @@ impl Condvar {
     }
 
     /// Blocks until notified (see [`std::sync::Condvar::wait`]).
-    #[track_caller]
+    #[cfg_attr(fork_guard_active, track_caller)]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
-        let at = Location::caller();
-        let (lock, g) = guard.into_parts();
-        map_result(self.inner.wait(g), |g| lock.guard(g, at))
+        let at = hooks::site();
+        let (g, hold) = guard.into_parts();
+        hold.releasing();
+        map_result(self.inner.wait(g), |g| {
+            hold.reacquired(at);
+            MutexGuard::new(g, hold)
+        })
     }
 
     /// Blocks while `condition` holds (see [`std::sync::Condvar::wait_while`]).
-    #[track_caller]
+    #[cfg_attr(fork_guard_active, track_caller)]
     pub fn wait_while<'a, T, F>(
         &self,
         guard: MutexGuard<'a, T>,
@@ -310,29 +327,35 @@ impl Condvar {
     where
         F: FnMut(&mut T) -> bool,
     {
-        let at = Location::caller();
-        let (lock, g) = guard.into_parts();
-        map_result(self.inner.wait_while(g, condition), |g| lock.guard(g, at))
+        let at = hooks::site();
+        let (g, hold) = guard.into_parts();
+        hold.releasing();
+        map_result(self.inner.wait_while(g, condition), |g| {
+            hold.reacquired(at);
+            MutexGuard::new(g, hold)
+        })
     }
 
     /// Blocks until notified or `dur` elapses (see
     /// [`std::sync::Condvar::wait_timeout`]).
-    #[track_caller]
+    #[cfg_attr(fork_guard_active, track_caller)]
     pub fn wait_timeout<'a, T>(
         &self,
         guard: MutexGuard<'a, T>,
         dur: std::time::Duration,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
-        let at = Location::caller();
-        let (lock, g) = guard.into_parts();
+        let at = hooks::site();
+        let (g, hold) = guard.into_parts();
+        hold.releasing();
         map_result(self.inner.wait_timeout(g, dur), |(g, t)| {
-            (lock.guard(g, at), t)
+            hold.reacquired(at);
+            (MutexGuard::new(g, hold), t)
         })
     }
 
     /// Blocks while `condition` holds, at most `dur` (see
     /// [`std::sync::Condvar::wait_timeout_while`]).
-    #[track_caller]
+    #[cfg_attr(fork_guard_active, track_caller)]
     pub fn wait_timeout_while<'a, T, F>(
         &self,
         guard: MutexGuard<'a, T>,
@@ -342,187 +365,157 @@ impl Condvar {
     where
         F: FnMut(&mut T) -> bool,
     {
-        let at = Location::caller();
-        let (lock, g) = guard.into_parts();
+        let at = hooks::site();
+        let (g, hold) = guard.into_parts();
+        hold.releasing();
         map_result(
             self.inner.wait_timeout_while(g, dur, condition),
-            |(g, t)| (lock.guard(g, at), t),
+            |(g, t)| {
+                hold.reacquired(at);
+                (MutexGuard::new(g, hold), t)
+            },
         )
     }
 
     /// Wakes one waiter.
+    #[inline]
     pub fn notify_one(&self) {
         self.inner.notify_one();
     }
 
     /// Wakes all waiters.
+    #[inline]
     pub fn notify_all(&self) {
         self.inner.notify_all();
-    }
-}
-
-impl<T: ?Sized> Drop for MutexGuard<'_, T> {
-    #[inline]
-    fn drop(&mut self) {
-        // Forget the hold before `inner` releases the lock (fields drop
-        // after this body), so the registry never names a non-holder.
-        forget_hold(self.hold);
-    }
-}
-
-impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
     }
 }
 
 /// A reader-writer lock like [`std::sync::RwLock`], tracked by the fork
 /// guard (see [`Mutex`] for what tracking means).
 pub struct RwLock<T: ?Sized> {
-    name: Option<&'static str>,
+    meta: Meta,
     inner: std::sync::RwLock<T>,
 }
 
 /// Shared guard of an [`RwLock`].
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockReadGuard<'a, T: ?Sized + 'a> {
-    hold: usize,
-    inner: std::sync::RwLockReadGuard<'a, T>,
+    inner: ManuallyDrop<std::sync::RwLockReadGuard<'a, T>>,
+    hold: Hold,
 }
 
 /// Exclusive guard of an [`RwLock`].
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockWriteGuard<'a, T: ?Sized + 'a> {
-    hold: usize,
-    inner: std::sync::RwLockWriteGuard<'a, T>,
+    inner: ManuallyDrop<std::sync::RwLockWriteGuard<'a, T>>,
+    hold: Hold,
 }
 
 impl<T> RwLock<T> {
     /// Creates an unnamed, unlocked lock.
     pub const fn new(value: T) -> Self {
         RwLock {
-            name: None,
+            meta: Meta::new(None),
             inner: std::sync::RwLock::new(value),
         }
     }
 
-    /// Creates an unlocked lock whose diagnostics call it `name`.
+    /// Creates an unlocked lock whose diagnostics call it `name` (the name
+    /// is dropped when the guard is compiled out).
     pub const fn with_name(name: &'static str, value: T) -> Self {
         RwLock {
-            name: Some(name),
+            meta: Meta::new(Some(name)),
             inner: std::sync::RwLock::new(value),
         }
     }
 
     /// Consumes the lock, returning the value.
+    #[inline]
     pub fn into_inner(self) -> LockResult<T> {
         self.inner.into_inner()
     }
 }
 
 impl<T: ?Sized> RwLock<T> {
-    /// The name given at construction, if any.
+    /// The name given at construction, if any (always `None` when the guard
+    /// is compiled out).
+    #[inline]
     pub fn name(&self) -> Option<&'static str> {
-        self.name
-    }
-
-    #[inline]
-    fn read_guard<'a>(
-        &'a self,
-        g: std::sync::RwLockReadGuard<'a, T>,
-        at: &'static Location<'static>,
-    ) -> RwLockReadGuard<'a, T> {
-        RwLockReadGuard {
-            hold: record(addr_of(self), self.name, at, HoldKind::Read),
-            inner: g,
-        }
-    }
-
-    #[inline]
-    fn write_guard<'a>(
-        &'a self,
-        g: std::sync::RwLockWriteGuard<'a, T>,
-        at: &'static Location<'static>,
-    ) -> RwLockWriteGuard<'a, T> {
-        RwLockWriteGuard {
-            hold: record(addr_of(self), self.name, at, HoldKind::Write),
-            inner: g,
-        }
+        self.meta.name()
     }
 
     /// Acquires shared access, blocking (see [`std::sync::RwLock::read`]).
-    #[track_caller]
-    #[inline]
+    #[cfg_attr(fork_guard_active, track_caller)]
+    #[inline(always)]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
-        let at = Location::caller();
-        if !state::fast_ok()
-            && let Some(r) = acquire_in_child(addr_of(self), self.name, HoldKind::Read, at, || {
-                self.inner.try_read()
-            })
-        {
-            return map_result(r, |g| self.read_guard(g, at));
-        }
-        map_result(self.inner.read(), |g| self.read_guard(g, at))
+        let (r, hold) = acquire(
+            &self.meta,
+            addr_of(self),
+            Kind::Read,
+            hooks::site(),
+            || self.inner.try_read(),
+            || self.inner.read(),
+        );
+        map_result(r, |g| RwLockReadGuard::new(g, hold))
     }
 
     /// Attempts shared access without blocking.
-    #[track_caller]
-    #[inline]
+    #[cfg_attr(fork_guard_active, track_caller)]
+    #[inline(always)]
     pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T>> {
-        let at = Location::caller();
-        let r = map_try_result(self.inner.try_read(), |g| self.read_guard(g, at));
-        if !state::fast_ok() {
-            let got = !matches!(r, Err(TryLockError::WouldBlock));
-            try_in_child(addr_of(self), self.name, HoldKind::Read, at, got);
-        }
-        r
+        try_acquire(
+            &self.meta,
+            addr_of(self),
+            Kind::Read,
+            hooks::site(),
+            || self.inner.try_read(),
+            RwLockReadGuard::new,
+        )
     }
 
     /// Acquires exclusive access, blocking (see [`std::sync::RwLock::write`]).
-    #[track_caller]
-    #[inline]
+    #[cfg_attr(fork_guard_active, track_caller)]
+    #[inline(always)]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
-        let at = Location::caller();
-        if !state::fast_ok()
-            && let Some(r) = acquire_in_child(addr_of(self), self.name, HoldKind::Write, at, || {
-                self.inner.try_write()
-            })
-        {
-            return map_result(r, |g| self.write_guard(g, at));
-        }
-        map_result(self.inner.write(), |g| self.write_guard(g, at))
+        let (r, hold) = acquire(
+            &self.meta,
+            addr_of(self),
+            Kind::Write,
+            hooks::site(),
+            || self.inner.try_write(),
+            || self.inner.write(),
+        );
+        map_result(r, |g| RwLockWriteGuard::new(g, hold))
     }
 
     /// Attempts exclusive access without blocking.
-    #[track_caller]
-    #[inline]
+    #[cfg_attr(fork_guard_active, track_caller)]
+    #[inline(always)]
     pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T>> {
-        let at = Location::caller();
-        let r = map_try_result(self.inner.try_write(), |g| self.write_guard(g, at));
-        if !state::fast_ok() {
-            let got = !matches!(r, Err(TryLockError::WouldBlock));
-            try_in_child(addr_of(self), self.name, HoldKind::Write, at, got);
-        }
-        r
+        try_acquire(
+            &self.meta,
+            addr_of(self),
+            Kind::Write,
+            hooks::site(),
+            || self.inner.try_write(),
+            RwLockWriteGuard::new,
+        )
     }
 
     /// Whether the lock is poisoned.
+    #[inline]
     pub fn is_poisoned(&self) -> bool {
         self.inner.is_poisoned()
     }
 
     /// Clears the poisoned state.
+    #[inline]
     pub fn clear_poison(&self) {
         self.inner.clear_poison();
     }
 
     /// Mutable access without locking.
+    #[inline]
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
         self.inner.get_mut()
     }
@@ -543,26 +536,40 @@ impl<T> From<T> for RwLock<T> {
 impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RwLock")
-            .field("name", &self.name)
+            .field("name", &self.name())
             .field("inner", &&self.inner)
             .finish()
     }
 }
 
 macro_rules! guard_impls {
-    ($guard:ident, $($mut:ident)?) => {
+    ($guard:ident, $std:ident) => {
+        impl<'a, T: ?Sized> $guard<'a, T> {
+            #[inline(always)]
+            fn new(inner: std::sync::$std<'a, T>, hold: Hold) -> Self {
+                $guard {
+                    inner: ManuallyDrop::new(inner),
+                    hold,
+                }
+            }
+        }
+
         impl<T: ?Sized> Deref for $guard<'_, T> {
             type Target = T;
-            #[inline]
+            #[inline(always)]
             fn deref(&self) -> &T {
                 &self.inner
             }
         }
 
         impl<T: ?Sized> Drop for $guard<'_, T> {
-            #[inline]
+            #[inline(always)]
             fn drop(&mut self) {
-                forget_hold(self.hold);
+                self.hold.releasing();
+                // SAFETY: `inner` is dropped here and only here, and never
+                // used again.
+                unsafe { ManuallyDrop::drop(&mut self.inner) };
+                self.hold.end();
             }
         }
 
@@ -580,19 +587,41 @@ macro_rules! guard_impls {
     };
 }
 
-guard_impls!(RwLockReadGuard,);
-guard_impls!(RwLockWriteGuard,);
+guard_impls!(RwLockReadGuard, RwLockReadGuard);
+guard_impls!(RwLockWriteGuard, RwLockWriteGuard);
 
 impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
-    #[inline]
+    #[inline(always)]
     fn deref_mut(&mut self) -> &mut T {
         &mut self.inner
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(fork_guard_active)))]
+mod inert_tests {
+    use super::*;
+
+    #[test]
+    fn zero_cost_layout() {
+        assert_eq!(size_of::<Mutex<u64>>(), size_of::<std::sync::Mutex<u64>>());
+        assert_eq!(
+            size_of::<RwLock<[u8; 3]>>(),
+            size_of::<std::sync::RwLock<[u8; 3]>>()
+        );
+        assert_eq!(
+            size_of::<MutexGuard<'static, u64>>(),
+            size_of::<std::sync::MutexGuard<'static, u64>>()
+        );
+        assert!(!crate::is_active());
+        crate::install();
+        assert!(!crate::is_installed());
+    }
+}
+
+#[cfg(all(test, fork_guard_active))]
 mod tests {
     use super::*;
+    use crate::signal_safe::held;
     use crate::signal_safe::sys;
 
     #[test]
@@ -615,6 +644,34 @@ mod tests {
         drop(g);
         assert!(!held::held_by_me(addr));
         assert_eq!(*M.lock().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_thread_in_child_mode_leaves_the_others_tracked() {
+        use crate::signal_safe::state;
+        let _serial = crate::TEST_SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        // As after `enter_child_mode` on some thread: the mode word is not
+        // plain, but this is no fork child.
+        state::add_mode_bits(state::THREAD_CHILD_MODE);
+        static M: Mutex<u32> = Mutex::with_name("other-thread", 0);
+        let addr = addr_of(&M);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let _g = M.lock().unwrap();
+            tx.send(sys::gettid()).unwrap();
+            let _ = done_rx.recv();
+        });
+        let tid = rx.recv().unwrap();
+        let seen = held::find_holder(addr, sys::gettid());
+        done_tx.send(()).unwrap();
+        holder.join().unwrap();
+        state::clear_mode_bits(state::THREAD_CHILD_MODE);
+        assert_eq!(
+            seen.map(|h| h.tid),
+            Some(tid),
+            "a new thread still claims a record"
+        );
     }
 
     #[test]

@@ -110,6 +110,70 @@ fn idle_thread(name: &str) {
     rx.recv().unwrap();
 }
 
+/// A `pthread_create`d thread for a fork child: starting it allocates
+/// nothing through Rust's allocator (std's `thread::spawn` would, and in a
+/// restricted child that allocation is itself reported).
+fn raw_thread(f: extern "C" fn(*mut libc::c_void) -> *mut libc::c_void) -> libc::pthread_t {
+    let mut t: libc::pthread_t = 0;
+    // SAFETY: `t` is a valid out-pointer, default attributes, and `f` is an
+    // `extern "C"` function that ignores its argument.
+    let rc = unsafe { libc::pthread_create(&mut t, std::ptr::null(), f, std::ptr::null_mut()) };
+    assert_eq!(rc, 0, "pthread_create");
+    t
+}
+
+fn raw_join(t: libc::pthread_t) {
+    // SAFETY: `t` was created by `raw_thread` and is joined once.
+    unsafe { libc::pthread_join(t, std::ptr::null_mut()) };
+}
+
+fn sleep_ms(ms: u64) {
+    let ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: (ms * 1_000_000) as libc::c_long,
+    };
+    // SAFETY: a valid timespec; no remainder wanted.
+    unsafe { libc::nanosleep(&ts, std::ptr::null_mut()) };
+}
+
+/// Set by the child's own thread once it holds `WORKER_LOCK` and `CONFIG`.
+static WORKER_HOLDS: AtomicBool = AtomicBool::new(false);
+/// A lock nobody holds at fork: the child's threads contend on it.
+static WORKER_LOCK: Mutex<u64> = Mutex::with_name("worker", 0);
+
+/// The child's own thread: takes two tracked locks that were free at fork
+/// and holds them a while, so that the child's first thread contends.
+extern "C" fn worker_thread(_: *mut libc::c_void) -> *mut libc::c_void {
+    let mut w = WORKER_LOCK.lock().unwrap();
+    let c = CONFIG.write().unwrap();
+    WORKER_HOLDS.store(true, Ordering::SeqCst);
+    sleep_ms(100);
+    *w += 1;
+    drop(c);
+    drop(w);
+    std::ptr::null_mut()
+}
+
+/// In a fork child: start a thread, contend with it on two tracked locks
+/// that were free at fork, then allocate. Returns 0 when all went through.
+fn child_with_own_threads() -> i32 {
+    let t = raw_thread(worker_thread);
+    while !WORKER_HOLDS.load(Ordering::SeqCst) {
+        sleep_ms(1);
+    }
+    // Both are held by the child's own thread: ordinary contention.
+    let r = *CONFIG.read().unwrap();
+    *WORKER_LOCK.lock().unwrap() += 1;
+    raw_join(t);
+    allocate_in_child();
+    let ok = r == 0 && *WORKER_LOCK.lock().unwrap() == 2;
+    i32::from(!ok)
+}
+
+/// Forks in `holder_loop` (each child symbolises its report: about a
+/// second apiece in a debug build).
+const HOLDER_LOOP_FORKS: usize = 8;
+
 static REGISTRY: Mutex<u32> = Mutex::with_name("registry", 0);
 static CONFIG: RwLock<u32> = RwLock::with_name("config", 0);
 
@@ -251,7 +315,106 @@ fn run_scenario(name: &str) {
                 })
             );
         }
-        "invalid_policy" => {
+        "worker_owns_threads" => {
+            // A prefork worker: forked from a single-threaded parent, it
+            // starts threads of its own and uses tracked locks among them.
+            println!("{}", fork_child(child_with_own_threads));
+        }
+        "restricted_worker_owns_threads" => {
+            // Same, from a parent with another thread alive (holding
+            // `registry`): the child starts out restricted and leaves
+            // restricted mode once it has threads of its own.
+            let (tx, rx) = mpsc::channel();
+            thread::Builder::new()
+                .name("holder-a".into())
+                .spawn(move || {
+                    let _g = REGISTRY.lock().unwrap();
+                    tx.send(()).unwrap();
+                    thread::sleep(Duration::from_secs(60));
+                })
+                .unwrap();
+            rx.recv().unwrap();
+            println!(
+                "{}",
+                fork_child(|| {
+                    let code = child_with_own_threads();
+                    // The lock held at fork is still held, without blocking.
+                    let held = REGISTRY.try_lock().is_err();
+                    if code == 0 && held { 0 } else { 1 }
+                })
+            );
+        }
+        "threaded_child_takes_lock_held_at_fork" => {
+            let (tx, rx) = mpsc::channel();
+            thread::Builder::new()
+                .name("holder-a".into())
+                .spawn(move || {
+                    let _g = REGISTRY.lock().unwrap();
+                    tx.send(()).unwrap();
+                    thread::sleep(Duration::from_secs(60));
+                })
+                .unwrap();
+            rx.recv().unwrap();
+            println!(
+                "{}",
+                fork_child(|| {
+                    if child_with_own_threads() != 0 {
+                        return 1;
+                    }
+                    // Having threads does not make a lock held at fork any
+                    // less held forever.
+                    let g = REGISTRY.lock();
+                    black_box(&g);
+                    0
+                })
+            );
+        }
+        "holder_loop" => {
+            // The holder takes and releases the lock in a loop, holding it
+            // most of the time: every child that finds it held must name
+            // the holder, whatever instant the fork hit.
+            let stop = Arc::new(AtomicBool::new(false));
+            let s = stop.clone();
+            let (tx, rx) = mpsc::channel();
+            thread::Builder::new()
+                .name("looper".into())
+                .spawn(move || {
+                    let mut first = Some(tx);
+                    while !s.load(Ordering::Relaxed) {
+                        let mut g = REGISTRY.lock().unwrap();
+                        if let Some(tx) = first.take() {
+                            tx.send(()).unwrap();
+                        }
+                        for i in 0..20_000u32 {
+                            *g = black_box(g.wrapping_add(i));
+                        }
+                        drop(g);
+                    }
+                })
+                .unwrap();
+            rx.recv().unwrap();
+            for _ in 0..HOLDER_LOOP_FORKS {
+                println!(
+                    "{}",
+                    fork_child(|| {
+                        let g = REGISTRY.lock();
+                        black_box(&g);
+                        0
+                    })
+                );
+            }
+            stop.store(true, Ordering::Relaxed);
+        }
+        "unnamed_thread" => {
+            let (tx, rx) = mpsc::channel();
+            thread::spawn(move || {
+                tx.send(()).unwrap();
+                thread::sleep(Duration::from_secs(60));
+            });
+            rx.recv().unwrap();
+            println!("{}", fork_child(allocate_in_child));
+        }
+        "invalid_policy" | "empty_policy" => {
             println!("policy={}", fork_guard::policy());
         }
         "raw_fork_backstop" => {
@@ -629,8 +792,9 @@ fn cases() -> Vec<Case> {
                 "lists the other thread",
             )?;
             expect(
-                o.stderr.contains("fork call site"),
-                "shows the fork call site",
+                o.stderr.contains("fork-guard: the hazardous call")
+                    && o.stderr.contains("scenarios::allocate_in_child"),
+                "shows the hazardous call in the user's code",
             )?;
             no_bug(o)
         }),
@@ -702,6 +866,80 @@ fn cases() -> Vec<Case> {
                 o.stderr.matches("warning: allocation").count() == 1,
                 "warned once per kind",
             )
+        }),
+        ("worker_owns_threads", vec![], clean),
+        ("restricted_worker_owns_threads", vec![], clean),
+        ("threaded_child_takes_lock_held_at_fork", vec![], |o| {
+            expect(
+                o.stdout.contains("child: signal 6"),
+                "child dies of SIGABRT",
+            )?;
+            expect(
+                o.stderr
+                    .starts_with("fork-guard: error: this child would deadlock: it takes tracked Mutex `registry`"),
+                "the lock held at fork is still reported",
+            )?;
+            expect(
+                o.stderr.contains("by thread `holder-a` (tid "),
+                "names the holder",
+            )?;
+            expect(
+                !o.stderr.contains("`worker`") && !o.stderr.contains("`config`"),
+                "the child's own locks are not mentioned",
+            )?;
+            no_bug(o)
+        }),
+        ("holder_loop", vec![], |o| {
+            expect(o.exited_ok(), "scenario exits 0")?;
+            expect(
+                o.stdout.matches("child: signal 6").count() == HOLDER_LOOP_FORKS,
+                "every child aborts",
+            )?;
+            let deadlocks = o.stderr.matches("this child would deadlock").count();
+            let notes: Vec<&str> = o
+                .stderr
+                .lines()
+                .filter(|l| {
+                    l.starts_with("   = note: the lock was")
+                        || l.starts_with("   = note: its holder")
+                })
+                .collect();
+            expect(deadlocks >= 1, "at least one child found the lock held")?;
+            expect(notes.len() == deadlocks, "one holder note per deadlock")?;
+            expect(
+                notes.iter().all(|l| l.contains("by thread `looper` (tid ")),
+                "every diagnostic names the holder",
+            )?;
+            expect(!o.stderr.contains("not recorded"), "never \"not recorded\"")?;
+            println!(
+                "  holder_loop: {deadlocks} of {HOLDER_LOOP_FORKS} children found the lock held"
+            );
+            no_bug(o)
+        }),
+        ("unnamed_thread", vec![], |o| {
+            expect(
+                o.stdout.contains("child: signal 6"),
+                "child dies of SIGABRT",
+            )?;
+            let threads = o
+                .stderr
+                .lines()
+                .find(|l| l.contains("threads alive at fork"))
+                .ok_or("lists the threads")?;
+            expect(
+                threads.contains("<unnamed> (tid "),
+                "the unnamed thread is <unnamed>",
+            )?;
+            expect(
+                threads.matches("`scenarios").count() == 1,
+                "only the main thread shows under the process name",
+            )?;
+            no_bug(o)
+        }),
+        ("empty_policy", vec![("FORK_GUARD", "")], |o| {
+            expect(o.exited_ok(), "scenario exits 0")?;
+            expect(o.stderr.is_empty(), "FORK_GUARD= is not an error")?;
+            expect(o.stdout.contains("policy=trap"), "the default applies")
         }),
         ("invalid_policy", vec![("FORK_GUARD", "bogus")], |o| {
             expect(o.exited_ok(), "scenario exits 0")?;

@@ -50,8 +50,31 @@ pub struct EmbeddedReport {
 
 const FILE: &str = "<macro input>";
 
+/// Every identifier in `tokens`, nested groups included.
+fn idents(tokens: proc_macro2::TokenStream) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    let mut stack = vec![tokens];
+    while let Some(ts) = stack.pop() {
+        for tt in ts {
+            match tt {
+                proc_macro2::TokenTree::Ident(i) => {
+                    out.insert(i.to_string());
+                }
+                proc_macro2::TokenTree::Group(g) => stack.push(g.stream()),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 fn ctx_for<'o>(options: &'o Options, item: Option<&syn::ItemFn>) -> (Ctx<'o>, Option<usize>) {
     let mut ctx = Ctx::new(options);
+    // The macro sees one item, not the `use` that imported `fork`.
+    ctx.bare_fork_idents = Some(
+        item.map(|i| idents(quote::ToTokens::to_token_stream(i)))
+            .unwrap_or_default(),
+    );
     let file = ctx.add_file(FILE.into(), Vec::new(), None);
     let mut root = None;
     if let Some(item) = item {
@@ -225,6 +248,57 @@ mod tests {
             rules(&check_checked_fn(&item, &Options::default())),
             ["alloc", "fallthrough"]
         );
+    }
+
+    #[test]
+    fn checked_fn_takes_a_bare_fork_for_a_fork_site() {
+        // `use nix::unistd::{fork, ForkResult};` is outside the item.
+        let item: syn::ItemFn = syn::parse_quote! {
+            fn run() {
+                match unsafe { fork() } {
+                    Ok(ForkResult::Child) => {
+                        println!("child");
+                        unsafe { libc::_exit(0) };
+                    }
+                    _ => {}
+                }
+            }
+        };
+        assert_eq!(
+            rules(&check_checked_fn(&item, &Options::default())),
+            ["stdio"]
+        );
+        let item: syn::ItemFn = syn::parse_quote! {
+            fn run() {
+                let pid = unsafe { vfork() };
+                if pid == 0 {
+                    let v = vec![1];
+                    unsafe { libc::_exit(0) };
+                }
+            }
+        };
+        assert_eq!(
+            rules(&check_checked_fn(&item, &Options::default())),
+            ["vfork"]
+        );
+    }
+
+    #[test]
+    fn other_bare_calls_are_no_fork_sites() {
+        // `daemon()` and a crate's own `spawn()` are not guessed at.
+        let item: syn::ItemFn = syn::parse_quote! {
+            fn run() {
+                match spawn() {
+                    0 => { let v = vec![1]; }
+                    _ => {}
+                }
+                match daemon() {
+                    0 => { let v = vec![1]; }
+                    _ => {}
+                }
+            }
+        };
+        assert!(rules(&check_checked_fn(&item, &Options::default())).is_empty());
     }
 
     #[test]

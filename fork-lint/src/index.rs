@@ -107,6 +107,12 @@ pub(crate) struct Ctx<'o> {
     pub variants: HashMap<FnId, Vec<FnId>>,
     /// The flow analysis's memo (owned by `flow`).
     pub flow: crate::flow::Cache,
+    /// Take an unresolved, unqualified `fork()`/`vfork()` call for a fork
+    /// site (see `knowledge::BareFork`), with the identifiers of the item
+    /// (which tell nix's `ForkResult` from libc's pid). Set by the
+    /// proc-macro entry points, which see one item and not the `use` that
+    /// imported the name.
+    pub bare_fork_idents: Option<HashSet<String>>,
 }
 
 impl<'o> Ctx<'o> {
@@ -135,6 +141,7 @@ impl<'o> Ctx<'o> {
             unresolved: Vec::new(),
             variants: HashMap::new(),
             flow: crate::flow::Cache::default(),
+            bare_fork_idents: None,
         }
     }
 

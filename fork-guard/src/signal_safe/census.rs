@@ -1,6 +1,14 @@
-//! The census taken at fork time: threads alive (tid and name, from
-//! `/proc/<pid>/task`), tracked locks held by other threads, and the raw
-//! return addresses of the fork call site.
+//! The census taken at fork time: threads alive (tids from
+//! `/proc/<pid>/task`; names only when needed), tracked locks held by other
+//! threads, and the raw return addresses of the fork call site.
+//!
+//! Thread names cost one `open`/`read`/`close` each, which with a handful of
+//! threads is most of what the guard would add to a fork. So the prepare
+//! handler reads them only when the allow-list needs them; a report reads
+//! them when it is written ([`Census::load_names`]), from the parent's
+//! `/proc/<pid>/task/<tid>/comm` (the parent and its threads outlive the
+//! fork). A thread whose name is its process's name (the kernel's default
+//! for a thread nobody named) counts as unnamed.
 //!
 //! It lives in one static, preallocated buffer. Access is exclusive through
 //! [`CensusGuard`], a try-lock that never waits: the prepare handler takes it
@@ -9,7 +17,9 @@
 //! `/proc` uses `open`/`getdents64`/`read` into fixed buffers: no allocation.
 
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
+use core::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicU64, Ordering::Acquire, Ordering::Relaxed, Ordering::Release,
+};
 
 use super::held::{self, Hold};
 use super::state;
@@ -18,7 +28,7 @@ use super::sys;
 pub(crate) const MAX_THREADS: usize = 256;
 pub(crate) const MAX_HOLDS: usize = 64;
 pub(crate) const MAX_IPS: usize = 48;
-const NAME_CAP: usize = 16;
+pub(crate) const NAME_CAP: usize = 16;
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ThreadInfo {
@@ -85,6 +95,8 @@ pub(crate) struct Census {
     pub(crate) holds_total: usize,
     ips: [usize; MAX_IPS],
     n_ips: usize,
+    /// The thread names have been read (see [`Census::load_names`]).
+    names_loaded: bool,
 }
 
 impl Census {
@@ -102,6 +114,7 @@ impl Census {
             holds_total: 0,
             ips: [0; MAX_IPS],
             n_ips: 0,
+            names_loaded: false,
         }
     }
 
@@ -141,14 +154,16 @@ impl Census {
 
     /// Fills the census for process `pid` (`None`: this process), with
     /// `forking_tid` as the calling thread. `single_threaded` skips reading
-    /// `/proc` when the caller knows there is no other thread.
+    /// `/proc` when the caller knows there is no other thread. With
+    /// `allowed`, thread names are read and matched against it (the
+    /// allow-list); without, names are left for [`Census::load_names`].
     pub(crate) fn take(
         &mut self,
         source: Source,
         pid: Option<i32>,
         forking_tid: i32,
         single_threaded: bool,
-        allowed: &dyn Fn(&str) -> bool,
+        allowed: Option<&dyn Fn(&str) -> bool>,
     ) {
         // Only store what changed: the census lives in static memory that
         // the previous child shares copy-on-write, and every page written
@@ -167,10 +182,14 @@ impl Census {
         set(&mut self.n_ips, 0);
         let mut counts = Counts::default();
         if single_threaded {
-            self.add_thread(&mut counts, forking_tid, None, allowed);
+            self.add_thread(&mut counts, forking_tid, None, None);
         } else {
             self.list_threads(&mut counts, pid, allowed);
         }
+        set(
+            &mut self.names_loaded,
+            allowed.is_some() && !single_threaded,
+        );
         set(&mut self.n_threads, counts.n_threads);
         set(&mut self.threads_total, counts.threads_total);
         set(&mut self.others_alive, counts.others_alive);
@@ -208,7 +227,7 @@ impl Census {
         counts: &mut Counts,
         tid: i32,
         name: Option<&[u8]>,
-        allowed: &dyn Fn(&str) -> bool,
+        allowed: Option<&dyn Fn(&str) -> bool>,
     ) {
         counts.threads_total += 1;
         let mut info = ThreadInfo::EMPTY;
@@ -221,7 +240,7 @@ impl Census {
             }
             info.name_len = n;
         }
-        info.allowed = info.name_len > 0 && allowed(info.name());
+        info.allowed = info.name_len > 0 && allowed.is_some_and(|f| f(info.name()));
         if tid != self.forking_tid && !info.allowed {
             counts.others_alive += 1;
         }
@@ -238,46 +257,213 @@ impl Census {
         &mut self,
         counts: &mut Counts,
         pid: Option<i32>,
-        allowed: &dyn Fn(&str) -> bool,
+        allowed: Option<&dyn Fn(&str) -> bool>,
     ) {
-        let mut path = PathBuf::new();
-        path.push(b"/proc/");
-        match pid {
-            Some(p) => path.push_dec(p),
-            None => path.push(b"self"),
-        }
-        path.push(b"/task");
-        let Some(dir) = path.open(libc::O_DIRECTORY) else {
+        let task = task_dir(pid);
+        if pid.is_none() && allowed.is_none() {
+            // The prepare handler's common case: thread ids only, through
+            // the kept descriptor.
+            for_each_own_tid(|tid| self.add_thread(counts, tid, None, None));
             return;
+        }
+        let mut main = [0u8; NAME_CAP + 1];
+        let main_len = if allowed.is_some() {
+            read_comm(&task, main_tid(pid), &mut main)
+        } else {
+            0
         };
-        let mut buf = [0u8; 4096];
-        loop {
-            let n = dir.getdents(&mut buf);
-            if n == 0 {
+        let main = main.get(..main_len).unwrap_or(&[]);
+        for_each_tid(&task, |tid| {
+            if allowed.is_some() {
+                let mut comm = [0u8; NAME_CAP + 1];
+                let len = read_comm(&task, tid, &mut comm);
+                let text = shown_name(comm.get(..len).unwrap_or(&[]), main, tid, pid);
+                self.add_thread(counts, tid, Some(text), allowed);
+            } else {
+                self.add_thread(counts, tid, None, None);
+            }
+        });
+    }
+
+    /// Reads the names of the listed threads, once (a report calls it
+    /// before it writes). Async-signal-safe: `open`/`read`/`close` into
+    /// fixed buffers. A thread that has exited since keeps no name.
+    pub(crate) fn load_names(&mut self) {
+        if self.names_loaded || self.source == Source::None {
+            return;
+        }
+        self.names_loaded = true;
+        let pid = Some(self.pid);
+        let task = task_dir(pid);
+        let mut main = [0u8; NAME_CAP + 1];
+        let main_len = read_comm(&task, self.pid, &mut main);
+        let main = main.get(..main_len).unwrap_or(&[]);
+        let n = self.n_threads;
+        for t in self.threads.iter_mut().take(n) {
+            let mut comm = [0u8; NAME_CAP + 1];
+            let len = read_comm(&task, t.tid, &mut comm);
+            let text = shown_name(comm.get(..len).unwrap_or(&[]), main, t.tid, pid);
+            let mut k = 0u8;
+            for (dst, src) in t.name.iter_mut().zip(text) {
+                *dst = *src;
+                k += 1;
+            }
+            t.name_len = k;
+        }
+    }
+}
+
+/// `/proc/<pid>/task` (`/proc/self/task` for `None`).
+fn task_dir(pid: Option<i32>) -> PathBuf {
+    let mut path = PathBuf::new();
+    path.push(b"/proc/");
+    match pid {
+        Some(p) => path.push_dec(p),
+        None => path.push(b"self"),
+    }
+    path.push(b"/task");
+    path
+}
+
+/// The tid of the main thread of `pid` (its pid).
+fn main_tid(pid: Option<i32>) -> i32 {
+    match pid {
+        Some(p) => p,
+        None => sys::getpid(),
+    }
+}
+
+/// The name to show for a thread: its `comm` without the newline, or
+/// nothing when it is unnamed (a thread other than the main one whose name
+/// is the main thread's: the kernel's default, inherited from the process).
+fn shown_name<'a>(comm: &'a [u8], main: &[u8], tid: i32, pid: Option<i32>) -> &'a [u8] {
+    let text = comm.strip_suffix(b"\n").unwrap_or(comm);
+    let main = main.strip_suffix(b"\n").unwrap_or(main);
+    if tid != main_tid(pid) && !main.is_empty() && text == main {
+        &[]
+    } else {
+        text
+    }
+}
+
+/// `/proc/self/task` kept open across forks by the prepare handler (the
+/// only user, serialised by libc's atfork lock): opening it costs about as
+/// much as listing it. The descriptor is close-on-exec; it is recognised by
+/// its device and inode, so one the program closed and reused for another
+/// file is never listed nor closed. A child, whose inherited descriptor
+/// lists its parent's threads, opens its own on its first fork.
+static SELF_TASK_FD: AtomicI32 = AtomicI32::new(-1);
+static SELF_TASK_PID: AtomicI32 = AtomicI32::new(0);
+static SELF_TASK_DEV: AtomicU64 = AtomicU64::new(0);
+static SELF_TASK_INO: AtomicU64 = AtomicU64::new(0);
+
+/// Calls `f` with each thread id of this process, through the kept
+/// descriptor (see [`SELF_TASK_FD`]).
+fn for_each_own_tid(f: impl FnMut(i32)) {
+    let pid = sys::getpid();
+    let fd = SELF_TASK_FD.load(Relaxed);
+    let kept = (SELF_TASK_DEV.load(Relaxed), SELF_TASK_INO.load(Relaxed));
+    let still_ours = fd >= 0 && sys::dev_ino(fd) == Some(kept);
+    if still_ours && SELF_TASK_PID.load(Relaxed) == pid && sys::rewind(fd) {
+        return list_dir(|buf| sys::getdents_raw(fd, buf), f);
+    }
+    if still_ours {
+        // Inherited from the parent: its task list, not ours.
+        sys::close(fd);
+    }
+    let Some(dir) = task_dir(None).open(libc::O_DIRECTORY) else {
+        return;
+    };
+    match sys::dev_ino(dir.raw()) {
+        Some((dev, ino)) => {
+            let fd = dir.into_raw();
+            SELF_TASK_FD.store(fd, Relaxed);
+            SELF_TASK_PID.store(pid, Relaxed);
+            SELF_TASK_DEV.store(dev, Relaxed);
+            SELF_TASK_INO.store(ino, Relaxed);
+            list_dir(|buf| sys::getdents_raw(fd, buf), f);
+        }
+        None => list_dir(|buf| dir.getdents(buf), f),
+    }
+}
+
+/// Calls `f` with each thread id listed in the task directory `task`.
+fn for_each_tid(task: &PathBuf, f: impl FnMut(i32)) {
+    let mut task = PathBuf::copy_of(task);
+    let Some(dir) = task.open(libc::O_DIRECTORY) else {
+        return;
+    };
+    list_dir(|buf| dir.getdents(buf), f);
+}
+
+/// Calls `f` with each thread id that `getdents` lists.
+fn list_dir(mut getdents: impl FnMut(&mut [u8]) -> usize, mut f: impl FnMut(i32)) {
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = getdents(&mut buf);
+        if n == 0 {
+            break;
+        }
+        let mut off = 0usize;
+        while off < n {
+            // struct linux_dirent64: u64 ino, i64 off, u16 reclen, u8 type, name.
+            let reclen = match (buf.get(off + 16), buf.get(off + 17)) {
+                (Some(a), Some(b)) => usize::from(u16::from_ne_bytes([*a, *b])),
+                _ => break,
+            };
+            if reclen == 0 {
                 break;
             }
-            let mut off = 0usize;
-            while off < n {
-                // struct linux_dirent64: u64 ino, i64 off, u16 reclen, u8 type, name.
-                let reclen = match (buf.get(off + 16), buf.get(off + 17)) {
-                    (Some(a), Some(b)) => usize::from(u16::from_ne_bytes([*a, *b])),
-                    _ => break,
-                };
-                if reclen == 0 {
-                    break;
-                }
-                let name = buf.get(off + 19..off + reclen).unwrap_or(&[]);
-                let name = name.split(|b| *b == 0).next().unwrap_or(&[]);
-                if let Some(tid) = parse_tid(name) {
-                    let mut comm = [0u8; NAME_CAP + 1];
-                    let len = read_comm(&path, name, &mut comm);
-                    let text = comm.get(..len).unwrap_or(&[]);
-                    let text = text.strip_suffix(b"\n").unwrap_or(text);
-                    self.add_thread(counts, tid, Some(text), allowed);
-                }
-                off += reclen;
+            let name = buf.get(off + 19..off + reclen).unwrap_or(&[]);
+            let name = name.split(|b| *b == 0).next().unwrap_or(&[]);
+            if let Some(tid) = parse_tid(name) {
+                f(tid);
             }
+            off += reclen;
         }
+        // procfs fills the buffer while the next entry fits (an entry is at
+        // most 19 + 256 bytes): room left over means the listing is
+        // complete, and the closing empty `getdents64` (as costly as the
+        // first, on /proc) can be skipped.
+        if n + 512 <= buf.len() {
+            break;
+        }
+    }
+}
+
+/// How many threads this process has now (0 when `/proc` is unreadable).
+pub(crate) fn count_own_threads() -> usize {
+    let mut n = 0;
+    for_each_tid(&task_dir(None), |_| n += 1);
+    n
+}
+
+/// The name of thread `tid` of process `pid`, read now into `out`; empty
+/// when it is unnamed or gone. For a holder the census does not list.
+pub(crate) fn thread_name_now(pid: i32, tid: i32, out: &mut [u8; NAME_CAP + 1]) -> &str {
+    let task = task_dir(Some(pid));
+    let mut main = [0u8; NAME_CAP + 1];
+    let main_len = read_comm(&task, pid, &mut main);
+    let mut comm = [0u8; NAME_CAP + 1];
+    let len = read_comm(&task, tid, &mut comm);
+    let text = shown_name(
+        comm.get(..len).unwrap_or(&[]),
+        main.get(..main_len).unwrap_or(&[]),
+        tid,
+        Some(pid),
+    );
+    let mut k = 0;
+    for (dst, src) in out.iter_mut().zip(text) {
+        *dst = *src;
+        k += 1;
+    }
+    let bytes = out.get(..k).unwrap_or(&[]);
+    match core::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => bytes
+            .get(..e.valid_up_to())
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or(""),
     }
 }
 
@@ -309,11 +495,10 @@ fn parse_tid(name: &[u8]) -> Option<i32> {
     Some(v)
 }
 
-fn read_comm(task_dir: &PathBuf, tid: &[u8], out: &mut [u8]) -> usize {
-    let mut path = PathBuf::new();
-    path.push(task_dir.as_bytes());
+fn read_comm(task_dir: &PathBuf, tid: i32, out: &mut [u8]) -> usize {
+    let mut path = PathBuf::copy_of(task_dir);
     path.push(b"/");
-    path.push(tid);
+    path.push_dec(tid);
     path.push(b"/comm");
     match path.open(0) {
         Some(fd) => fd.read(out),
@@ -333,6 +518,12 @@ impl PathBuf {
             buf: [0; 96],
             len: 0,
         }
+    }
+
+    fn copy_of(other: &PathBuf) -> Self {
+        let mut p = PathBuf::new();
+        p.push(other.as_bytes());
+        p
     }
 
     fn push(&mut self, bytes: &[u8]) {
@@ -491,7 +682,7 @@ mod tests {
         ready_rx.recv().unwrap();
         let mut c = Box::new(Census::new());
         let me = sys::gettid();
-        c.take(Source::AtFork, None, me, false, &|n| n == "never");
+        c.take(Source::AtFork, None, me, false, Some(&|n| n == "never"));
         let names: Vec<_> = c
             .threads()
             .iter()
@@ -509,9 +700,15 @@ mod tests {
         // thread count did not change between them.
         let mut compared = false;
         for _ in 0..1000 {
-            c.take(Source::AtFork, None, me, false, &|n| n == "never");
+            c.take(Source::AtFork, None, me, false, Some(&|n| n == "never"));
             let (n, total) = (c.others_alive, c.threads_total);
-            c.take(Source::AtFork, None, me, false, &|n| n == "census-probe");
+            c.take(
+                Source::AtFork,
+                None,
+                me,
+                false,
+                Some(&|n| n == "census-probe"),
+            );
             if c.threads_total != total {
                 continue;
             }

@@ -14,7 +14,7 @@ use core::sync::atomic::Ordering::Relaxed;
 use super::census::{self, Source};
 use super::held::{self, HoldKind};
 use super::report::{self, AllocOp, Hazard, LockRef};
-use super::state::{self, ARMED, CHILD, Policy, RESTRICTED, THREAD_CHILD_MODE};
+use super::state::{self, ARMED, CHILD, CHILD_THREADED, Policy, RESTRICTED, THREAD_CHILD_MODE};
 use super::sys;
 
 thread_local! {
@@ -28,7 +28,7 @@ pub(crate) fn enter_child_mode() {
     state::add_mode_bits(THREAD_CHILD_MODE);
 }
 
-fn thread_in_child_mode() -> bool {
+pub(crate) fn thread_in_child_mode() -> bool {
     THREAD_IN_CHILD_MODE.try_with(Cell::get).unwrap_or(false)
 }
 
@@ -99,7 +99,7 @@ fn backstop() {
                 Some(sys::getppid()),
                 0,
                 false,
-                &state::thread_allowed,
+                state::allow_filter(),
             );
             // `forking_tid` is unknown (0); one of the parent's threads is the
             // one that forked, so "others" is one less than counted.
@@ -131,10 +131,42 @@ pub(crate) fn on_alloc(op: AllocOp, size: usize) {
         mode = state::mode();
     }
     if mode & RESTRICTED != 0 {
-        report::report(Hazard::AllocInRestrictedChild { op, size }, None);
+        let hazard = Hazard::AllocInRestrictedChild { op, size };
+        if !report::silenced(hazard) && still_restricted() {
+            report::report(hazard, None);
+        }
     } else if mode & THREAD_CHILD_MODE != 0 && thread_in_child_mode() {
         report::report(Hazard::AllocInChildMode { op, size }, None);
     }
+}
+
+/// Whether this fork child has started threads of its own. Cheap on any
+/// thread but the child's first (its tid is not the child's pid); on that
+/// one, counts `/proc/self/task`. The answer "yes" is kept in the mode
+/// word ([`CHILD_THREADED`]): a process does not become single-threaded
+/// again in a way that matters here.
+fn child_has_threads() -> bool {
+    if state::mode() & CHILD_THREADED != 0 {
+        return true;
+    }
+    let threaded = sys::gettid() != state::MODE_PAGE.owner_pid.load(Relaxed)
+        || census::count_own_threads() > 1;
+    if threaded {
+        state::add_mode_bits(CHILD_THREADED);
+    }
+    threaded
+}
+
+/// Restricted mode holds until the child starts threads of its own: from
+/// then on it is an ordinary multithreaded program (its threads allocate and
+/// lock), and only the locks held at fork remain hazards. Returns whether
+/// the child is still restricted, leaving restricted mode if not.
+fn still_restricted() -> bool {
+    if child_has_threads() {
+        state::clear_mode_bits(RESTRICTED);
+        return false;
+    }
+    true
 }
 
 /// What a tracked lock must do before blocking on its inner lock.
@@ -184,9 +216,16 @@ pub(crate) fn before_lock(
 }
 
 /// In a child: the tracked lock is held. If a thread that did not survive
-/// the fork holds it, the child would wait forever: report. Returns (under
-/// `warn`/`off`, or when this thread itself holds it) so the caller blocks
-/// as std would.
+/// the fork held it at the instant of fork, the child would wait forever:
+/// report, naming the holder from the child's own copy of the held-lock
+/// registry. Returns (under `warn`/`off`, when this thread itself holds it,
+/// or when the holder is one of the child's own threads: ordinary
+/// contention) so the caller blocks as std would.
+///
+/// The rule: a `Held` entry of a vanished thread is certain. Otherwise, a
+/// child with one thread has nobody left to release the lock (whoever holds
+/// it, recorded in transit or not at all, is gone); a child that started
+/// threads is contending with them.
 #[cold]
 #[inline(never)]
 pub(crate) fn lock_would_block(
@@ -198,14 +237,29 @@ pub(crate) fn lock_would_block(
     if held::held_by_me(addr) {
         return;
     }
-    let holder = held::find_holder(addr, sys::gettid());
+    let at_fork = held::holder_at_fork(addr);
+    if at_fork.held.is_none() && child_has_threads() {
+        return;
+    }
     let lock = LockRef {
         addr,
         name,
         kind,
         at,
     };
-    report::report(Hazard::LockHeldAtFork { lock, holder }, None);
+    let in_transit = if at_fork.held.is_some() {
+        0
+    } else {
+        at_fork.transit_count
+    };
+    report::report(
+        Hazard::LockHeldAtFork {
+            lock,
+            holder: at_fork.best(),
+            in_transit,
+        },
+        None,
+    );
 }
 
 /// In a child: the tracked lock was free and is now ours. Still a hazard in
@@ -226,7 +280,10 @@ pub(crate) fn lock_acquired(
         at,
     };
     if mode & RESTRICTED != 0 {
-        report::report(Hazard::LockInRestrictedChild { lock }, None);
+        let hazard = Hazard::LockInRestrictedChild { lock };
+        if !report::silenced(hazard) && still_restricted() {
+            report::report(hazard, None);
+        }
     } else if mode & THREAD_CHILD_MODE != 0 && thread_in_child_mode() {
         report::report(Hazard::LockInChildMode { lock }, None);
     }

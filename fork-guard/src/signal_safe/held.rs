@@ -10,11 +10,28 @@
 //!
 //! The lock path costs a thread-local load and a few relaxed stores, and never
 //! allocates except once per thread (the record itself, in the parent).
+//!
+//! # Held at fork, exactly
+//!
+//! An entry is pushed *before* the thread blocks on the lock, in state
+//! [`HoldState::Transit`], turns [`HoldState::Held`] once the lock is taken,
+//! goes back to `Transit` just before the lock is released and is popped
+//! after. So at any instant a lock that is held has an entry for its holder:
+//! `Held`, or `Transit` during the few instructions around acquiring and
+//! releasing. A fork child reads its own copy of this registry, frozen at
+//! the instant of fork, to name the holder (never a census from before the
+//! fork).
+//!
+//! Each record carries the fork generation of the process that claimed it
+//! ([`generation`], bumped in every child): in a child, the records of an
+//! older generation are the threads that did not survive the fork, and only
+//! their entries are holds "at fork". Locks the child's own threads take
+//! after the fork are ordinary locks.
 
 use core::cell::Cell;
 use core::panic::Location;
 use core::sync::atomic::{
-    AtomicBool, AtomicI32, AtomicPtr, AtomicU8, AtomicU64, AtomicUsize,
+    AtomicBool, AtomicI32, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize,
     Ordering::{Acquire, Relaxed, Release},
 };
 
@@ -51,6 +68,26 @@ impl HoldKind {
     }
 }
 
+/// Where an entry is in its lock's acquire/release cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HoldState {
+    /// Acquiring (maybe still waiting) or releasing: the thread may or may
+    /// not hold the lock at this instant.
+    Transit = 1,
+    /// The thread holds the lock.
+    Held = 2,
+}
+
+impl HoldState {
+    fn from_u8(v: u8) -> Option<HoldState> {
+        match v {
+            1 => Some(HoldState::Transit),
+            2 => Some(HoldState::Held),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Entry {
     lock: AtomicUsize,
@@ -60,6 +97,7 @@ struct Entry {
     name: AtomicU64,
     location: AtomicPtr<Location<'static>>,
     kind: AtomicU8,
+    state: AtomicU8,
 }
 
 impl Entry {
@@ -69,6 +107,7 @@ impl Entry {
             name: AtomicU64::new(0),
             location: AtomicPtr::new(core::ptr::null_mut()),
             kind: AtomicU8::new(0),
+            state: AtomicU8::new(0),
         }
     }
 }
@@ -79,6 +118,8 @@ pub(crate) struct Record {
     next: AtomicPtr<Record>,
     in_use: AtomicBool,
     tid: AtomicI32,
+    /// The fork generation of the process whose thread claimed the record.
+    generation: AtomicU32,
     len: AtomicUsize,
     entries: [Entry; MAX_HELD_PER_THREAD],
 }
@@ -90,10 +131,33 @@ pub(crate) struct Hold {
     pub(crate) name: Option<&'static str>,
     pub(crate) location: Option<&'static Location<'static>>,
     pub(crate) kind: HoldKind,
+    pub(crate) state: HoldState,
     pub(crate) tid: i32,
 }
 
 static HEAD: AtomicPtr<Record> = AtomicPtr::new(core::ptr::null_mut());
+
+/// This process's fork generation: how many forks separate it from the
+/// first process that ran the guard (0 there, one more in each child). It
+/// lives on the mode page (`state::ModePage::generation`), which a child
+/// writes anyway; a child learns its parent's value from [`GENERATION_STASH`].
+pub(crate) fn generation() -> u32 {
+    super::state::MODE_PAGE.generation.load(Relaxed)
+}
+
+/// A copy of the generation in ordinary memory, which a child inherits (the
+/// mode page it gets is wiped). Refreshed in the parent by the prepare
+/// handler and when a thread claims a record, only when it differs, so a
+/// parent that forks in a loop never writes it (no copy-on-write fault).
+static GENERATION_STASH: AtomicU32 = AtomicU32::new(0);
+
+/// See [`GENERATION_STASH`].
+pub(crate) fn stash_generation() {
+    let g = generation();
+    if GENERATION_STASH.load(Relaxed) != g {
+        GENERATION_STASH.store(g, Relaxed);
+    }
+}
 
 /// Releases the thread's record when the thread exits. Touched only when
 /// the record is claimed (in normal code), because the first access to a
@@ -103,7 +167,14 @@ struct Releaser;
 impl Drop for Releaser {
     fn drop(&mut self) {
         if let Ok(Some(rec)) = MINE.try_with(|m| m.replace(None)) {
-            rec.len.store(0, Relaxed);
+            // A record with entries left is never handed to another thread:
+            // a guard that outlives this destructor (one in a thread-local
+            // destroyed later) still holds a `Slot` into it, and a lock
+            // whose guard was forgotten stays held, which the record keeps
+            // saying. Such a record is leaked.
+            if rec.len.load(Relaxed) != 0 {
+                return;
+            }
             rec.tid.store(0, Relaxed);
             rec.in_use.store(false, Release);
         }
@@ -134,6 +205,7 @@ fn records() -> impl Iterator<Item = &'static Record> {
 
 #[cold]
 fn claim_record() -> &'static Record {
+    stash_generation();
     let tid = sys::gettid();
     for rec in records() {
         if rec
@@ -143,6 +215,7 @@ fn claim_record() -> &'static Record {
         {
             rec.len.store(0, Relaxed);
             rec.tid.store(tid, Relaxed);
+            rec.generation.store(generation(), Relaxed);
             return rec;
         }
     }
@@ -150,6 +223,7 @@ fn claim_record() -> &'static Record {
         next: AtomicPtr::new(core::ptr::null_mut()),
         in_use: AtomicBool::new(true),
         tid: AtomicI32::new(tid),
+        generation: AtomicU32::new(generation()),
         len: AtomicUsize::new(0),
         entries: [const { Entry::new() }; MAX_HELD_PER_THREAD],
     }));
@@ -168,11 +242,22 @@ fn claim_record() -> &'static Record {
     }
 }
 
-/// The calling thread's record, claiming one on first use.
-#[inline]
-fn mine() -> Option<&'static Record> {
-    if let Some(r) = MINE.get() {
-        return Some(r);
+/// The calling thread has no record yet: claim one, which allocates, unless
+/// allocating is wrong here: in a fork child (or a raw-fork child the
+/// backstop has not seen yet), on a thread in child mode, or while a report
+/// is written. A thread there goes untracked. (A parent whose mode word is
+/// not plain only because some thread entered child mode still tracks its
+/// other threads.)
+#[cold]
+#[inline(never)]
+fn claim_if_allowed() -> Option<&'static Record> {
+    let mode = super::state::mode();
+    let in_child = mode == 0 || mode & super::state::CHILD != 0;
+    if in_child
+        || super::state::REPORTING.load(Relaxed) != 0
+        || (mode & super::state::THREAD_CHILD_MODE != 0 && super::child::thread_in_child_mode())
+    {
+        return None;
     }
     mine_slow()
 }
@@ -195,66 +280,97 @@ fn mine_if_any() -> Option<&'static Record> {
     MINE.get()
 }
 
-/// Records that the calling thread now holds `lock`. Returns whether it was
-/// recorded (it is not when the per-thread stack is full or the thread is
-/// being torn down); pass that to [`pop`].
+/// One entry of the calling thread's record, as the lock that pushed it
+/// holds it: entries never move while they are in use (a release out of
+/// order leaves a hole that the next pushes skip over once the top is
+/// free), so updating one is a single store.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slot {
+    rec: &'static Record,
+    index: usize,
+}
+
+/// Records that the calling thread is about to take (`Transit`) or holds
+/// (`Held`) `lock`. Returns the entry, or `None` when the hold could not be
+/// recorded (the per-thread stack is full, the thread is being torn down,
+/// or it has no record and may not allocate one here).
 #[inline(always)]
 pub(crate) fn push(
     lock: usize,
     name: Option<&'static str>,
     location: &'static Location<'static>,
     kind: HoldKind,
-) -> bool {
-    // Claiming a record allocates; never do that in a fork child (or while
-    // anything else makes the mode word non-plain): a thread there without
-    // a record goes untracked.
-    let rec = if super::state::fast_ok() {
-        mine()
-    } else {
-        mine_if_any()
+    state: HoldState,
+) -> Option<Slot> {
+    let rec = match MINE.get() {
+        Some(r) => r,
+        None => claim_if_allowed()?,
     };
-    let Some(rec) = rec else { return false };
     let n = rec.len.load(Relaxed);
-    let Some(e) = rec.entries.get(n) else {
-        return false;
-    };
+    let e = rec.entries.get(n)?;
     e.lock.store(lock, Relaxed);
     e.name.store(pack_name(name), Relaxed);
     e.location
         .store(core::ptr::from_ref(location).cast_mut(), Relaxed);
     e.kind.store(kind as u8, Relaxed);
+    e.state.store(state as u8, Relaxed);
     rec.len.store(n + 1, Release);
-    true
+    Some(Slot { rec, index: n })
 }
 
-/// Forgets the calling thread's most recent hold of `lock`.
-#[inline]
-pub(crate) fn pop(lock: usize) {
-    let Some(rec) = mine_if_any() else { return };
-    let n = rec.len.load(Relaxed);
-    // Usually the last entry (locks are mostly released in reverse order).
-    let mut i = n;
-    while i > 0 {
-        i -= 1;
-        let Some(e) = rec.entries.get(i) else { return };
-        if e.lock.load(Relaxed) == lock {
-            if i + 1 != n {
-                // Move the last entry into the hole.
-                if let Some(last) = rec.entries.get(n - 1) {
-                    copy_entry(last, e);
-                }
+impl Slot {
+    /// Moves the entry to `state` (and, when given, to a new acquisition
+    /// site).
+    #[inline(always)]
+    pub(crate) fn set_state(self, state: HoldState, location: Option<&'static Location<'static>>) {
+        if let Some(e) = self.rec.entries.get(self.index) {
+            if let Some(at) = location {
+                e.location
+                    .store(core::ptr::from_ref(at).cast_mut(), Relaxed);
             }
-            rec.len.store(n - 1, Release);
+            e.state.store(state as u8, Release);
+        }
+    }
+
+    /// Forgets the entry.
+    #[inline(always)]
+    pub(crate) fn pop(self) {
+        let rec = self.rec;
+        let Some(e) = rec.entries.get(self.index) else {
             return;
+        };
+        e.state.store(0, Release);
+        let n = rec.len.load(Relaxed);
+        if self.index + 1 == n {
+            // The top: drop it and any holes below it.
+            let mut m = self.index;
+            while m > 0
+                && rec
+                    .entries
+                    .get(m - 1)
+                    .is_some_and(|e| e.state.load(Relaxed) == 0)
+            {
+                m -= 1;
+            }
+            rec.len.store(m, Release);
         }
     }
 }
 
-fn copy_entry(from: &Entry, to: &Entry) {
-    to.lock.store(from.lock.load(Relaxed), Relaxed);
-    to.name.store(from.name.load(Relaxed), Relaxed);
-    to.location.store(from.location.load(Relaxed), Relaxed);
-    to.kind.store(from.kind.load(Relaxed), Relaxed);
+/// The calling thread's most recent entry for `lock`, if any (for raw
+/// locks, whose unlock has no guard to carry the [`Slot`]).
+#[cfg_attr(not(feature = "lock_api"), allow(dead_code))]
+pub(crate) fn find_mine(lock: usize) -> Option<Slot> {
+    let rec = mine_if_any()?;
+    let mut i = rec.len.load(Relaxed).min(MAX_HELD_PER_THREAD);
+    while i > 0 {
+        i -= 1;
+        let e = rec.entries.get(i)?;
+        if e.state.load(Relaxed) != 0 && e.lock.load(Relaxed) == lock {
+            return Some(Slot { rec, index: i });
+        }
+    }
+    None
 }
 
 const NAME_PTR_BITS: u32 = 48;
@@ -295,6 +411,7 @@ fn unpack_name(word: u64) -> Option<&'static str> {
 
 fn read_entry(e: &Entry, tid: i32) -> Option<Hold> {
     let kind = HoldKind::from_u8(e.kind.load(Relaxed))?;
+    let state = HoldState::from_u8(e.state.load(Acquire))?;
     let name = unpack_name(e.name.load(Relaxed));
     let loc = e.location.load(Relaxed);
     let location = if loc.is_null() {
@@ -309,6 +426,7 @@ fn read_entry(e: &Entry, tid: i32) -> Option<Hold> {
         name,
         location,
         kind,
+        state,
         tid,
     })
 }
@@ -332,11 +450,13 @@ pub(crate) fn for_each_hold(except_tid: i32, mut f: impl FnMut(Hold)) {
     }
 }
 
-/// The hold of `lock` by some thread (other than `except_tid`), if recorded.
+/// The hold of `lock` by some thread (other than `except_tid`) that has
+/// taken it (state `Held`), if recorded.
+#[cfg(test)]
 pub(crate) fn find_holder(lock: usize, except_tid: i32) -> Option<Hold> {
     let mut found = None;
     for_each_hold(except_tid, |h| {
-        if h.lock == lock && found.is_none() {
+        if h.lock == lock && h.state == HoldState::Held && found.is_none() {
             found = Some(h);
         }
     });
@@ -352,15 +472,88 @@ pub(crate) fn held_by_me(lock: usize) -> bool {
     rec.entries
         .iter()
         .take(n)
-        .any(|e| e.lock.load(Relaxed) == lock)
+        .any(|e| e.state.load(Relaxed) != 0 && e.lock.load(Relaxed) == lock)
 }
 
-/// In a fork child: the forking thread's record now belongs to a thread with
-/// a new tid (the child's pid). Every other record describes a thread that
+/// Calls `f` for every entry of the threads that did not survive the fork
+/// into this process: the records of an older fork generation, other than
+/// the calling thread's. In the process that never forked there are none.
+/// Never allocates; reads this process's own copy of the registry, which
+/// in a child is frozen at the instant of fork.
+pub(crate) fn for_each_hold_at_fork(mut f: impl FnMut(Hold)) {
+    let now = generation();
+    let mine = mine_if_any().map(core::ptr::from_ref);
+    for rec in records() {
+        if !rec.in_use.load(Acquire)
+            || rec.generation.load(Relaxed) >= now
+            || Some(core::ptr::from_ref(rec)) == mine
+        {
+            continue;
+        }
+        let tid = rec.tid.load(Relaxed);
+        let n = rec.len.load(Acquire).min(MAX_HELD_PER_THREAD);
+        for e in rec.entries.iter().take(n) {
+            if let Some(h) = read_entry(e, tid) {
+                f(h);
+            }
+        }
+    }
+}
+
+/// Who held `lock` at the instant of fork, from the records of the threads
+/// that did not survive it.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct HolderAtFork {
+    /// A thread that held it (state `Held`): certain.
+    pub(crate) held: Option<Hold>,
+    /// The first thread that was acquiring or releasing it.
+    pub(crate) transit: Option<Hold>,
+    /// How many threads were acquiring or releasing it.
+    pub(crate) transit_count: usize,
+}
+
+impl HolderAtFork {
+    /// The thread to name: the holder, else the one thread in transit.
+    pub(crate) fn best(&self) -> Option<Hold> {
+        self.held.or(self.transit)
+    }
+}
+
+/// See [`HolderAtFork`].
+pub(crate) fn holder_at_fork(lock: usize) -> HolderAtFork {
+    let mut out = HolderAtFork::default();
+    for_each_hold_at_fork(|h| {
+        if h.lock != lock {
+            return;
+        }
+        match h.state {
+            HoldState::Held => {
+                if out.held.is_none() {
+                    out.held = Some(h);
+                }
+            }
+            HoldState::Transit => {
+                if out.transit.is_none() {
+                    out.transit = Some(h);
+                }
+                out.transit_count += 1;
+            }
+        }
+    });
+    out
+}
+
+/// In a fork child (called once, by the atfork child handler or the
+/// raw-fork backstop): a new fork generation begins, and the forking
+/// thread's record now belongs to this generation and to a thread with a
+/// new tid (the child's pid). Every other record describes a thread that
 /// does not exist here, and its holds are holds that will never be released.
 pub(crate) fn adopt_after_fork(child_tid: i32) {
+    let now = GENERATION_STASH.load(Relaxed).wrapping_add(1);
+    super::state::MODE_PAGE.generation.store(now, Relaxed);
     if let Some(rec) = mine_if_any() {
         rec.tid.store(child_tid, Relaxed);
+        rec.generation.store(now, Relaxed);
     }
 }
 
@@ -380,8 +573,9 @@ mod tests {
         let _serial = crate::TEST_SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         let here = Location::caller();
         let me = sys::gettid();
-        assert!(push(0x1000, Some("a"), here, HoldKind::Mutex));
-        assert!(push(0x2000, None, here, HoldKind::Write));
+        let a = push(0x1000, Some("a"), here, HoldKind::Mutex, HoldState::Held).unwrap();
+        let b = push(0x2000, None, here, HoldKind::Write, HoldState::Transit).unwrap();
+        b.set_state(HoldState::Held, None);
         assert!(held_by_me(0x1000));
         // Other threads see our holds; we are excluded when asking for others.
         assert!(find_holder(0x2000, me).is_none());
@@ -392,12 +586,23 @@ mod tests {
         assert_eq!(seen.tid, me);
         assert_eq!(seen.name, Some("a"));
         assert_eq!(seen.kind, HoldKind::Mutex);
+        assert_eq!(seen.state, HoldState::Held);
+        // This process never forked: nothing is held "at fork".
+        assert!(holder_at_fork(0x1000).best().is_none());
         assert_eq!(seen.location.map(|l| l.line()), Some(here.line()));
-        // Out-of-order release keeps the remaining hold intact.
-        pop(0x1000);
+        // Out-of-order release keeps the remaining hold intact, and its
+        // slot keeps working.
+        a.pop();
         assert!(!held_by_me(0x1000));
         assert!(held_by_me(0x2000));
-        pop(0x2000);
+        b.set_state(HoldState::Transit, None);
+        let seen = std::thread::spawn(move || find_holder(0x2000, sys::gettid()))
+            .join()
+            .unwrap();
+        assert!(seen.is_none(), "a hold in transit is not a certain holder");
+        b.pop();
         assert!(!held_by_me(0x2000));
+        // Both gone, the stack is empty again.
+        assert_eq!(mine_if_any().map(|r| r.len.load(Relaxed)), Some(0));
     }
 }

@@ -12,7 +12,7 @@ use core::panic::Location;
 use core::sync::atomic::Ordering::Relaxed;
 
 use super::census::{self, Census, Source};
-use super::held::{Hold, HoldKind};
+use super::held::{self, Hold, HoldKind, HoldState};
 use super::state::{self, Policy};
 use super::sys;
 use super::writer::Writer;
@@ -51,7 +51,14 @@ impl AllocOp {
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Hazard {
     /// In a child: a tracked lock that another thread held at fork.
-    LockHeldAtFork { lock: LockRef, holder: Option<Hold> },
+    /// `holder` comes from the child's copy of the held-lock registry;
+    /// `in_transit` counts the vanished threads that were acquiring or
+    /// releasing it at the instant of fork when none had it for certain.
+    LockHeldAtFork {
+        lock: LockRef,
+        holder: Option<Hold>,
+        in_transit: usize,
+    },
     /// In the child of a multithreaded parent: any tracked lock.
     LockInRestrictedChild { lock: LockRef },
     /// In the child of a multithreaded parent: any `GuardAlloc` operation.
@@ -78,6 +85,17 @@ impl Hazard {
 
     const fn in_parent(self) -> bool {
         matches!(self, Hazard::ForkWhileThreaded)
+    }
+}
+
+/// Whether reporting `hazard` now would print nothing: policy `off`, or
+/// `warn` that already reported this kind. Lets callers skip work they
+/// would only do to decide whether to report.
+pub(crate) fn silenced(hazard: Hazard) -> bool {
+    match state::policy() {
+        Policy::Off => true,
+        Policy::Warn => state::MODE_PAGE.warned.load(Relaxed) & hazard.warn_bit() != 0,
+        Policy::Trap | Policy::Strict => false,
     }
 }
 
@@ -123,6 +141,11 @@ pub(crate) fn report(hazard: Hazard, census: Option<&Census>) {
     } else {
         None
     };
+    // Thread names are read only now, when a report is written (the
+    // prepare handler lists thread ids only, to keep fork cheap).
+    if let Some(g) = own_census.as_mut() {
+        g.get().load_names();
+    }
     let census = census.or_else(|| own_census.as_mut().map(|g| &*g.get()));
     // A census describes a fork: show it in a child, or in the parent at
     // fork time, never for a child-mode report in a process that merely
@@ -204,13 +227,30 @@ fn location(w: &mut Writer, loc: &Location<'_>) {
 }
 
 fn thread_label(w: &mut Writer, census: Option<&Census>, tid: i32) {
-    match census
-        .and_then(|c| c.thread_name(tid))
-        .filter(|n| !n.is_empty())
-    {
-        Some(name) => w.str("thread `").str(name).str("`"),
-        None => w.str("a thread"),
+    // A thread the census does not list (it started after the census, or
+    // there is none): read its name now, from the process that forked.
+    let mut buf = [0u8; census::NAME_CAP + 1];
+    let name = match census.and_then(|c| c.thread_name(tid)) {
+        Some(n) => n,
+        None => {
+            let pid = census.map_or_else(
+                || {
+                    if state::MODE_PAGE.in_child.load(Relaxed) != 0 {
+                        sys::getppid()
+                    } else {
+                        sys::getpid()
+                    }
+                },
+                |c| c.pid,
+            );
+            census::thread_name_now(pid, tid, &mut buf)
+        }
     };
+    if name.is_empty() {
+        w.str("a thread");
+    } else {
+        w.str("thread `").str(name).str("`");
+    }
     w.str(" (tid ").int(i64::from(tid)).str(")");
 }
 
@@ -227,7 +267,11 @@ fn write_core(
         "fork-guard: warning: "
     });
     match hazard {
-        Hazard::LockHeldAtFork { lock, holder } => {
+        Hazard::LockHeldAtFork {
+            lock,
+            holder,
+            in_transit,
+        } => {
             w.str("this child would deadlock: it takes tracked ");
             lock_label(w, lock.kind, lock.name, lock.addr);
             w.str(", which another thread held when the process forked\n  --> ");
@@ -235,17 +279,27 @@ fn write_core(
             w.str(" (the child takes the lock here)\n   = note: ");
             match holder {
                 Some(h) => {
-                    w.str("the lock was acquired");
+                    if h.state == HoldState::Held {
+                        w.str("the lock was acquired");
+                    } else {
+                        w.str("the lock was being acquired or released");
+                    }
                     if let Some(at) = h.location {
                         w.str(" at ");
                         location(w, at);
                     }
                     w.str(" by ");
                     thread_label(w, census, h.tid);
-                    w.str(", which does not exist in the child");
+                    if in_transit > 1 {
+                        w.str(", one of ")
+                            .dec(in_transit as u64)
+                            .str(" threads acquiring or releasing it at the instant of fork, none of which exists in the child");
+                    } else {
+                        w.str(", which does not exist in the child");
+                    }
                 }
                 None => {
-                    w.str("its holder was not recorded (it had just acquired the lock, or held too many) and does not exist in the child");
+                    w.str("its holder was not recorded (it held more than 16 tracked locks at once, or was being torn down) and does not exist in the child");
                 }
             }
             w.str(": fork() copies only the calling thread, so nobody will ever release the lock and the child would wait forever\n");
@@ -355,11 +409,26 @@ fn write_census(w: &mut Writer, c: &Census) {
             .str(" more");
     }
     w.str("\n");
-    if c.holds_total > 0 {
+    // In a child, the holds at fork come from the child's own copy of the
+    // registry (frozen at the instant of fork); in the parent, from the
+    // census the prepare handler just took.
+    let in_child = state::MODE_PAGE.in_child.load(Relaxed) != 0;
+    let mut total = 0usize;
+    if in_child {
+        held::for_each_hold_at_fork(|_| total += 1);
+    } else {
+        total = c.holds_total;
+    }
+    if total > 0 {
         w.str("   = note: tracked locks held by other threads at fork (")
-            .dec(c.holds_total as u64)
+            .dec(total as u64)
             .str("):");
-        for h in c.holds().take(SHOW) {
+        let mut shown = 0usize;
+        let mut show = |w: &mut Writer, h: &Hold| {
+            shown += 1;
+            if shown > SHOW {
+                return;
+            }
             w.str("\n             ");
             lock_label(w, h.kind, h.name, h.lock);
             w.str(" by ");
@@ -367,6 +436,16 @@ fn write_census(w: &mut Writer, c: &Census) {
             if let Some(at) = h.location {
                 w.str(", acquired at ");
                 location(w, at);
+            }
+            if h.state == HoldState::Transit {
+                w.str(" (acquiring or releasing it)");
+            }
+        };
+        if in_child {
+            held::for_each_hold_at_fork(|h| show(w, &h));
+        } else {
+            for h in c.holds() {
+                show(w, h);
             }
         }
         w.str("\n");

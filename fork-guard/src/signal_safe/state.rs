@@ -37,6 +37,11 @@ pub(crate) const RESTRICTED: u32 = 1 << 2;
 /// thread's flag.
 pub(crate) const THREAD_CHILD_MODE: u32 = 1 << 3;
 
+/// Set in a child once it is known to have started threads of its own: it
+/// has left restricted mode, and contention on a lock that no vanished
+/// thread held is ordinary.
+pub(crate) const CHILD_THREADED: u32 = 1 << 4;
+
 /// The page that holds the mode word: page-aligned and exactly one 4 KiB
 /// page, so that nothing else shares it. `install` replaces it in place with
 /// an anonymous `MADV_WIPEONFORK` page (see `wipeonfork.rs`), which keeps its
@@ -62,7 +67,12 @@ pub(crate) struct ModePage {
     /// Warn-mode reports already made in this process, one bit per kind, so
     /// a child that carries on does not repeat itself on every allocation.
     pub(crate) warned: AtomicU32,
-    _rest: [u8; 4080],
+    /// This process's fork generation (see `held::generation`): 0 in a
+    /// process that is no fork child, set by the child handler or the
+    /// backstop. On this page so that setting it costs a child no extra
+    /// page fault.
+    pub(crate) generation: AtomicU32,
+    _rest: [u8; 4076],
 }
 
 /// The size of [`ModePage`].
@@ -76,7 +86,8 @@ pub(crate) static MODE_PAGE: ModePage = ModePage {
     census_busy: AtomicBool::new(false),
     census_held_across_fork: AtomicBool::new(false),
     warned: AtomicU32::new(0),
-    _rest: [0; 4080],
+    generation: AtomicU32::new(0),
+    _rest: [0; 4076],
 };
 
 /// The process that called `install` (an ordinary static, written once).
@@ -100,6 +111,10 @@ pub(crate) fn set_mode(v: u32) {
 
 pub(crate) fn add_mode_bits(bits: u32) {
     MODE_PAGE.word.fetch_or(bits, Relaxed);
+}
+
+pub(crate) fn clear_mode_bits(bits: u32) {
+    MODE_PAGE.word.fetch_and(!bits, Relaxed);
 }
 
 /// Whether the wipe-on-fork backstop is in place (the kernel accepted
@@ -160,6 +175,16 @@ fn allow_list_at(p: *mut Vec<Box<str>>) -> &'static [Box<str>] {
     // `allow_thread` (from `Box::into_raw`) and published lists are never
     // freed or mutated, so it is valid for `'static`.
     unsafe { (*p).as_slice() }
+}
+
+/// The allow-list as the census takes it: `None` when it is empty (then
+/// thread names need not be read at fork).
+pub(crate) fn allow_filter() -> Option<&'static dyn Fn(&str) -> bool> {
+    if allow_list().is_empty() {
+        None
+    } else {
+        Some(&thread_allowed)
+    }
 }
 
 /// Whether a thread name matches the allow-list.

@@ -136,6 +136,53 @@ impl Fd {
     }
 }
 
+impl Fd {
+    /// The descriptor number.
+    pub(crate) fn raw(&self) -> i32 {
+        self.0
+    }
+
+    /// Gives the descriptor up without closing it.
+    pub(crate) fn into_raw(self) -> i32 {
+        let fd = self.0;
+        core::mem::forget(self);
+        fd
+    }
+}
+
+/// `getdents64` on a descriptor not owned here; returns the bytes filled.
+pub(crate) fn getdents_raw(fd: i32, buf: &mut [u8]) -> usize {
+    // SAFETY: `getdents64` writes at most `buf.len()` bytes into `buf`,
+    // which we borrow mutably for the duration of the call; a bad `fd`
+    // makes it fail, which reads as 0.
+    let n = unsafe { libc::syscall(libc::SYS_getdents64, fd, buf.as_mut_ptr(), buf.len()) };
+    usize::try_from(n).unwrap_or(0)
+}
+
+/// The device and inode of what `fd` refers to, or `None`.
+pub(crate) fn dev_ino(fd: i32) -> Option<(u64, u64)> {
+    // SAFETY: `libc::stat` is plain data, for which all zeroes is valid.
+    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: `st` is a valid out-pointer for the call.
+    let rc = unsafe { libc::fstat(fd, &mut st) };
+    (rc == 0).then_some((st.st_dev, st.st_ino))
+}
+
+/// Moves a directory descriptor back to its first entry.
+pub(crate) fn rewind(fd: i32) -> bool {
+    // SAFETY: `lseek` has no memory arguments; a bad `fd` fails.
+    unsafe { libc::lseek(fd, 0, libc::SEEK_SET) == 0 }
+}
+
+/// Closes a descriptor not owned by an [`Fd`].
+pub(crate) fn close(fd: i32) {
+    // SAFETY: the caller established that `fd` is the descriptor it opened
+    // and kept (same device and inode), so no one else's file is closed.
+    unsafe {
+        libc::close(fd);
+    }
+}
+
 impl Drop for Fd {
     fn drop(&mut self) {
         // SAFETY: we own this descriptor (it came from a successful `open`)

@@ -1292,6 +1292,21 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         };
         match target {
             Some(Target::Extern(path)) => self.extern_call(c, &path, st, node),
+            // In a proc macro, `fork()` imported by a `use` it cannot see.
+            Some(Target::Unknown(name))
+                if segs.len() == 1 && self.ctx.bare_fork_idents.is_some() =>
+            {
+                let idents = self.ctx.bare_fork_idents.as_ref();
+                let found = self
+                    .ctx
+                    .opts
+                    .knowledge
+                    .bare_fork(&name, |t| idents.is_some_and(|i| i.contains(t)));
+                match found {
+                    Some((path, kind)) => self.fork(path, kind, c.span(), st),
+                    None => with(st, Shape::Any),
+                }
+            }
             Some(Target::LocalFn(id)) => self.local_call(id, &shapes, st, c.span(), node),
             Some(Target::LocalMethod { ty, name }) => {
                 let ids = self.ctx.methods_of(&ty, &name);

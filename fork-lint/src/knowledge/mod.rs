@@ -162,6 +162,50 @@ impl ApiEntry {
 /// Functions that run their callback in a new process and are fork sites.
 pub const CLONE_FUNCTIONS: &[&str] = &["libc::clone", "nix::sched::clone"];
 
+/// An unqualified name that a proc macro takes for a fork call when it
+/// cannot resolve it: `#[fork_guard::checked]` sees one function, not the
+/// `use nix::unistd::{fork, ForkResult};` above it, so a bare `fork()` there
+/// names nothing it knows. Which crate's function it is, and so what it
+/// returns, is read from the types the item mentions (`by_type`: a type
+/// name and the path it implies), else `default`.
+#[derive(Debug, Clone, Copy)]
+pub struct BareFork {
+    pub name: &'static str,
+    pub by_type: &'static [(&'static str, &'static str)],
+    pub default: &'static str,
+}
+
+/// The bare fork names (see [`BareFork`]). `daemon` is left out: the caller
+/// of `daemon()` *is* the child, and a crate's own `daemon()` is too common
+/// a name to guess about.
+pub const BARE_FORKS: &[BareFork] = &[
+    BareFork {
+        name: "fork",
+        by_type: &[("ForkResult", "nix::unistd::fork"), ("Fork", "fork::fork")],
+        default: "libc::fork",
+    },
+    BareFork {
+        name: "vfork",
+        by_type: &[],
+        default: "libc::vfork",
+    },
+    BareFork {
+        name: "_Fork",
+        by_type: &[],
+        default: "libc::_Fork",
+    },
+    BareFork {
+        name: "fork_process",
+        by_type: &[],
+        default: "fork::fork_process",
+    },
+    BareFork {
+        name: "kernel_fork",
+        by_type: &[],
+        default: "rustix::runtime::kernel_fork",
+    },
+];
+
 /// Crates whose public API the tables cover. A call into one of them that
 /// has no entry is not an unknown call: `libc` falls back to the POSIX list
 /// (see [`Knowledge::lookup_path`]); for `std`/`core`/`alloc`, `nix`,
@@ -187,6 +231,26 @@ pub const KNOWN_CRATES: &[&str] = &[
 ];
 
 impl Knowledge {
+    /// What an unresolved, unqualified call `name()` is taken for (see
+    /// [`BareFork`]): the fork function's path and kind, given whether the
+    /// item mentions a type name; `None` for any other name.
+    pub fn bare_fork(
+        &self,
+        name: &str,
+        mentions: impl Fn(&str) -> bool,
+    ) -> Option<(&'static str, ForkKind)> {
+        let b = BARE_FORKS.iter().find(|b| b.name == name)?;
+        let path = b
+            .by_type
+            .iter()
+            .find(|(ty, _)| mentions(ty))
+            .map_or(b.default, |(_, p)| *p);
+        match self.lookup_path(path)?.verdict {
+            Verdict::Fork(kind) => Some((path, kind)),
+            _ => None,
+        }
+    }
+
     /// The entry for a call by path: a free function, an associated function,
     /// a tuple-struct or enum-variant constructor.
     ///

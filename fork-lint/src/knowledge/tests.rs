@@ -647,3 +647,29 @@ fn mixed_lookups_answer_consistently() {
     }
     assert_eq!(hits, 200_000);
 }
+
+#[test]
+fn bare_fork_names_are_forks() {
+    let k = Knowledge::default();
+    let none = |_: &str| false;
+    for b in BARE_FORKS {
+        assert!(k.bare_fork(b.name, none).is_some(), "{} is a fork", b.name);
+        for (ty, path) in b.by_type {
+            assert_eq!(k.bare_fork(b.name, |t| t == *ty).map(|f| f.0), Some(*path));
+        }
+    }
+    assert_eq!(
+        k.bare_fork("fork", none),
+        Some(("libc::fork", ForkKind::Fork))
+    );
+    assert_eq!(
+        k.bare_fork("fork", |t| t == "ForkResult"),
+        Some(("nix::unistd::fork", ForkKind::Fork))
+    );
+    assert_eq!(
+        k.bare_fork("vfork", none),
+        Some(("libc::vfork", ForkKind::Vfork))
+    );
+    assert_eq!(k.bare_fork("daemon", none), None);
+    assert_eq!(k.bare_fork("spawn", none), None);
+}
