@@ -13,7 +13,8 @@
 //!
 //! 1. `fork` + `_exit` + `waitpid`, guard installed vs not. Each side runs in
 //!    its own re-executed copy of this binary (atfork handlers cannot be
-//!    unregistered), with the same memory footprint. Target <= 1.10.
+//!    unregistered), with the same memory footprint; once with no other
+//!    thread, once with 4 idle threads alive. Target <= 1.10.
 //! 2. Uncontended lock/unlock, `fork_guard::Mutex` vs `std::sync::Mutex`, with
 //!    the guard installed. Target <= 1.3.
 //! 3. An allocation-heavy loop through `GuardAlloc<System>` vs `System`,
@@ -30,6 +31,7 @@ use fork_guard::GuardAlloc;
 static GUARDED: GuardAlloc<System> = GuardAlloc::new(System);
 
 const FORK_ENV: &str = "FG_BENCH_FORK";
+const THREADS_ENV: &str = "FG_BENCH_THREADS";
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -64,6 +66,22 @@ fn one_fork() -> Duration {
 /// The re-executed side of the fork benchmark: for each line `n` on stdin,
 /// runs `n` forks and prints the median ns per fork; stops at EOF.
 fn fork_side(mode: &str) {
+    // Idle threads alive at every fork (`FG_BENCH_THREADS`), started before
+    // the guard so that both sides have the same threads.
+    let threads: usize = std::env::var(THREADS_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    for i in 0..threads {
+        std::thread::Builder::new()
+            .name(format!("idle-{i}"))
+            .spawn(|| {
+                loop {
+                    std::thread::park();
+                }
+            })
+            .expect("spawn idle thread");
+    }
     if mode == "installed" {
         fork_guard::install();
         assert!(fork_guard::is_installed());
@@ -90,9 +108,10 @@ struct Side {
 }
 
 impl Side {
-    fn spawn(mode: &str) -> Side {
+    fn spawn(mode: &str, threads: usize) -> Side {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .env(FORK_ENV, mode)
+            .env(THREADS_ENV, threads.to_string())
             .env_remove("FORK_GUARD")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -120,9 +139,9 @@ impl Side {
 /// Two long-lived processes, one with the guard installed and one without,
 /// take turns: many short rounds, so load changes on a shared machine hit
 /// both alike. Each round reports the median of its forks.
-fn bench_fork(rounds: usize, per_round: usize) -> (f64, f64, f64) {
-    let mut installed = Side::spawn("installed");
-    let mut plain = Side::spawn("plain");
+fn bench_fork(rounds: usize, per_round: usize, threads: usize) -> (f64, f64, f64) {
+    let mut installed = Side::spawn("installed", threads);
+    let mut plain = Side::spawn("plain", threads);
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for r in 0..rounds {
         if r % 2 == 0 {
@@ -224,7 +243,8 @@ fn main() {
     }
     fork_guard::install();
 
-    let fork = bench_fork(80, 25);
+    let fork = bench_fork(80, 25, 0);
+    let fork4 = bench_fork(80, 25, 4);
     let mutex = bench_mutex(41, 2_000_000);
     let alloc = bench_alloc(41, 1_000_000);
 
@@ -234,6 +254,13 @@ fn main() {
             "guard installed",
             "not installed",
             fork,
+            1.10,
+        ),
+        (
+            "fork, 4 idle threads",
+            "guard installed",
+            "not installed",
+            fork4,
             1.10,
         ),
         (

@@ -55,6 +55,10 @@ extern "C" fn prepare() {
         known_single_threaded(),
         &state::thread_allowed,
     );
+    #[cfg(fork_guard_sentinel)]
+    if c.threads_total > 1 {
+        crate::sentinel::arm();
+    }
     if c.hazardous() {
         capture_fork_site(c);
         if matches!(policy, Policy::Strict | Policy::Warn) {
@@ -89,10 +93,14 @@ fn capture_fork_site(c: &mut census::Census) {
 
 extern "C" fn parent() {
     drop(census::reclaim_after_fork());
+    #[cfg(fork_guard_sentinel)]
+    crate::sentinel::after_fork_in_parent();
 }
 
 extern "C" fn child_handler() {
     child::after_fork_in_child();
+    #[cfg(fork_guard_sentinel)]
+    crate::signal_safe::sentinel_child::after_fork_in_child();
 }
 
 /// Registers the three handlers. Called once per process, from `install`.

@@ -111,6 +111,9 @@ mod policy;
 mod atfork;
 #[cfg(fork_guard_active)]
 mod locks;
+#[cfg(fork_guard_sentinel)]
+#[allow(unsafe_code)]
+mod sentinel;
 #[cfg(fork_guard_active)]
 #[allow(unsafe_code)]
 mod signal_safe;

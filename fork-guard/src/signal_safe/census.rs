@@ -12,6 +12,7 @@ use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
 
 use super::held::{self, Hold};
+use super::sentinel_child;
 use super::state;
 use super::sys;
 
@@ -268,7 +269,9 @@ impl Census {
                 }
                 let name = buf.get(off + 19..off + reclen).unwrap_or(&[]);
                 let name = name.split(|b| *b == 0).next().unwrap_or(&[]);
-                if let Some(tid) = parse_tid(name) {
+                // The sentinel's watcher is fork-guard's own thread: it holds
+                // no lock and does not count.
+                if let Some(tid) = parse_tid(name).filter(|t| !sentinel_child::is_watcher_tid(*t)) {
                     let mut comm = [0u8; NAME_CAP + 1];
                     let len = read_comm(&path, name, &mut comm);
                     let text = comm.get(..len).unwrap_or(&[]);

@@ -1,0 +1,220 @@
+//! The child side of the deadlock sentinel (the watcher is `crate::sentinel`).
+//!
+//! Three things live here, all reachable from a fork child:
+//!
+//! - the registration that the atfork child handler makes when the
+//!   sentinel is on: one `fetch_add` and one store on a shared page (the
+//!   [`Ring`]), no system call. A child whose parent never had another
+//!   thread at a fork pays one load.
+//! - the sentinel's signal handler, installed **in the parent** (once, when
+//!   the sentinel starts) and inherited by every child: it runs only when
+//!   the watcher, having seen the child's only thread blocked forever on a
+//!   process-private futex, queues the signal to that child. It then writes
+//!   the diagnostic from inside the child (its own census, its own copy of
+//!   the held-lock registry, its own stack) and aborts.
+//! - the statics the watcher and the census read: the watcher's pid and tid,
+//!   the chosen signal, the cookie that tells a fork of this image from an
+//!   exec'd program.
+//!
+//! **Invariant:** as everywhere in `signal_safe`, nothing here allocates,
+//! locks, formats with `std::fmt` or panics, except the documented
+//! best-effort tail of the report (symbolisation, under `alarm(2)`).
+
+use core::ffi::c_void;
+use core::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64,
+    Ordering::{Acquire, Relaxed, Release},
+};
+
+use super::held;
+use super::report::{self, Hazard};
+use super::state::{self, Policy};
+use super::sys;
+
+/// Pids the ring holds before it wraps (the watcher drains it every tick).
+pub(crate) const RING_SLOTS: usize = 1000;
+
+/// The registration ring: a `MAP_SHARED` anonymous page, so that children
+/// (and their children) write into the very page the watcher reads.
+#[repr(C, align(4096))]
+pub(crate) struct Ring {
+    /// Registrations so far (wrapping); slot `head % RING_SLOTS` is next.
+    pub(crate) head: AtomicU32,
+    _pad: u32,
+    /// Registered pids; the watcher swaps each back to 0 as it reads it.
+    pub(crate) pids: [AtomicI32; RING_SLOTS],
+}
+
+/// The size of the ring's mapping.
+pub(crate) const RING_SIZE: usize = 4096;
+const _: () = assert!(size_of::<Ring>() == RING_SIZE);
+
+/// Children register (the sentinel is on in this process or an ancestor).
+pub(crate) static ENABLED: AtomicBool = AtomicBool::new(false);
+/// The ring (null until the sentinel is armed).
+pub(crate) static RING: AtomicPtr<Ring> = AtomicPtr::new(core::ptr::null_mut());
+/// The process whose watcher reads [`RING`]: the only sender the signal
+/// handler obeys.
+pub(crate) static WATCHER_PID: AtomicI32 = AtomicI32::new(0);
+/// The watcher thread's tid: the census leaves it out (it is fork-guard's
+/// own, holds no lock and never counts as "another thread alive").
+pub(crate) static WATCHER_TID: AtomicI32 = AtomicI32::new(0);
+/// The signal the watcher queues (0: none could be claimed).
+pub(crate) static SIGNAL: AtomicI32 = AtomicI32::new(0);
+/// A random value set when the sentinel is armed. A child that still holds
+/// it at the same address is a fork of this image, not an exec'd program.
+pub(crate) static COOKIE: AtomicU64 = AtomicU64::new(0);
+
+/// Whether `tid` is the sentinel's watcher thread (of the process that
+/// armed the sentinel; in a child the tid is that of its parent's watcher).
+#[inline]
+pub(crate) fn is_watcher_tid(tid: i32) -> bool {
+    tid != 0 && WATCHER_TID.load(Relaxed) == tid
+}
+
+/// Called by the atfork child handler, after `child::after_fork_in_child`.
+#[inline(always)]
+pub(crate) fn after_fork_in_child() {
+    if ENABLED.load(Relaxed) {
+        register();
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn register() {
+    if state::policy() == Policy::Off {
+        return;
+    }
+    let ring = RING.load(Acquire);
+    if ring.is_null() {
+        return;
+    }
+    // SAFETY: a non-null `RING` points to the shared page mapped by
+    // `crate::sentinel::arm`, which is never unmapped; a fork child inherits
+    // the mapping at the same address.
+    let ring = unsafe { &*ring };
+    let slot = ring.head.fetch_add(1, Relaxed) as usize % RING_SLOTS;
+    if let Some(s) = ring.pids.get(slot) {
+        s.store(sys::getpid(), Release);
+    }
+}
+
+/// The fields of a `siginfo_t` the handler reads, at their offsets for the
+/// `rt` (queued) layout on 64-bit Linux: `si_code` at 8, `si_pid` at 16,
+/// `si_value` at 24.
+///
+/// # Safety
+/// `info` must point to a `siginfo_t` the kernel passed to an `SA_SIGINFO`
+/// handler.
+unsafe fn queued_fields(info: *const libc::siginfo_t) -> (i32, i32, usize) {
+    let base = info.cast::<u8>();
+    // SAFETY: `siginfo_t` is 128 bytes on Linux; offsets 8, 16 and 24 lie in
+    // it and are suitably aligned for i32/i32/usize (the struct is 8-aligned).
+    unsafe {
+        (
+            base.add(8).cast::<i32>().read(),
+            base.add(16).cast::<i32>().read(),
+            base.add(24).cast::<usize>().read(),
+        )
+    }
+}
+
+/// The sentinel's signal handler: in a child the watcher found blocked
+/// forever, report and (under `trap`/`strict`) abort.
+extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, _ctx: *mut c_void) {
+    // SAFETY: the kernel passes a valid `siginfo_t` to an SA_SIGINFO handler.
+    let (code, sender, value) = unsafe { queued_fields(info) };
+    let watcher = WATCHER_PID.load(Relaxed);
+    if code != libc::SI_QUEUE || sender != watcher || watcher == sys::getpid() {
+        // Not the watcher's request: act as if the handler were not there.
+        default_action(sig);
+        return;
+    }
+    let futex = value;
+    let lock = held_lock_at(futex);
+    report::report(Hazard::BlockedForever { futex, lock }, None);
+}
+
+/// The tracked lock, held at fork by a thread that is gone, whose memory
+/// contains the futex word: the hold with the highest lock address at or
+/// below `futex`, within [`LOCK_SPAN`] bytes. A tracked lock's futex word
+/// lies inside the lock object, a few words from its start.
+fn held_lock_at(futex: usize) -> Option<held::Hold> {
+    let mut best: Option<held::Hold> = None;
+    held::for_each_hold(sys::gettid(), |h| {
+        if h.lock <= futex && futex - h.lock < LOCK_SPAN && best.is_none_or(|b| b.lock < h.lock) {
+            best = Some(h);
+        }
+    });
+    best
+}
+
+/// How far past a tracked lock's address its futex word may lie (the
+/// lock's name and std's lock state come first; a large `T` can push the
+/// state further, and then the lock is not named: the trace still shows it).
+const LOCK_SPAN: usize = 256;
+
+/// Restores the default disposition and re-raises: the signal is blocked
+/// while its handler runs, so it is delivered (with its default action,
+/// termination) as soon as the handler returns.
+fn default_action(sig: i32) {
+    // SAFETY: `signal` and `raise` are async-signal-safe; SIG_DFL is a valid
+    // disposition for any catchable signal.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+        libc::raise(sig);
+    }
+}
+
+/// Claims a real-time signal whose disposition is the default, from the top
+/// of the range down, and installs the sentinel's handler for it (in this
+/// process, inherited by children forked from now on). Returns the signal,
+/// or 0 when every candidate is taken.
+pub(crate) fn install_handler() -> i32 {
+    let top = libc::SIGRTMAX();
+    for sig in (top - 6..top).rev() {
+        if sig <= libc::SIGRTMIN() {
+            break;
+        }
+        // SAFETY: `sigaction` with a null new action only reads the current
+        // one into `old`, a zero-initialised plain-data struct.
+        let mut old: libc::sigaction = unsafe { core::mem::zeroed() };
+        if unsafe { libc::sigaction(sig, core::ptr::null(), &mut old) } != 0 {
+            continue;
+        }
+        if old.sa_sigaction != libc::SIG_DFL {
+            continue;
+        }
+        // SAFETY: a zero-initialised `sigaction` with an `extern "C"`
+        // three-argument handler and `SA_SIGINFO`, as the kernel expects;
+        // `SA_RESTART` so that a handler that returns (policy `warn`, or a
+        // stray signal) resumes interrupted calls.
+        let ok = unsafe {
+            let mut act: libc::sigaction = core::mem::zeroed();
+            act.sa_sigaction =
+                on_signal as extern "C" fn(i32, *mut libc::siginfo_t, *mut c_void) as usize;
+            act.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+            libc::sigemptyset(&mut act.sa_mask);
+            libc::sigaction(sig, &act, core::ptr::null_mut()) == 0
+        };
+        if ok {
+            return sig;
+        }
+    }
+    0
+}
+
+/// Whether the sentinel's handler is still the disposition of `sig` in this
+/// process (the program may have claimed the signal since).
+pub(crate) fn handler_installed(sig: i32) -> bool {
+    if sig == 0 {
+        return false;
+    }
+    // SAFETY: as in `install_handler`, a read-only query.
+    let mut old: libc::sigaction = unsafe { core::mem::zeroed() };
+    if unsafe { libc::sigaction(sig, core::ptr::null(), &mut old) } != 0 {
+        return false;
+    }
+    old.sa_sigaction == on_signal as extern "C" fn(i32, *mut libc::siginfo_t, *mut c_void) as usize
+}
