@@ -4,6 +4,10 @@
 //! and aborted; children that sleep, poll, exec or run threads of their own
 //! must be left alone and unharmed.
 //!
+//! The `trace_*` cases check the traces in any report (issue 11, item 4):
+//! they start at the user's function into which the `#[inline(always)]`
+//! tracked lock was compiled, and go on through `thread_local!` accessors.
+//!
 //! Each scenario runs in its own subprocess (this binary re-executed with
 //! `FG_SENTINEL=<name>`); every wait has a deadline, after which the process
 //! is killed and the case fails. This binary has no `GuardAlloc`: only the
@@ -139,6 +143,47 @@ fn futex_wait_until_alarm(secs: u32) -> i32 {
     }
 }
 
+/// Takes the tracked lock (held at fork by another thread): the report's
+/// trace must start here, in the function the inlined `lock` is part of.
+#[inline(never)]
+fn child_takes_the_lock() -> i32 {
+    let g = TRACKED.lock();
+    black_box(&g);
+    0
+}
+
+/// The line of `child_takes_the_lock` that takes the lock, from this file.
+fn lock_line() -> Option<usize> {
+    let source = include_str!("sentinel.rs");
+    let mut lines = source.lines().enumerate();
+    lines.find(|(_, l)| l.starts_with("fn child_takes_the_lock"))?;
+    lines
+        .find(|(_, l)| l.contains("TRACKED.lock()"))
+        .map(|(i, _)| i + 1)
+}
+
+thread_local! {
+    static SLOT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Reaches `child_takes_the_lock` through `LocalKey::with`: the trace must
+/// go on past std's thread-local frames to this function.
+#[inline(never)]
+fn through_a_thread_local() -> i32 {
+    SLOT.with(|s| {
+        s.set(1);
+        child_takes_the_lock()
+    })
+}
+
+fn hold_tracked_lock() {
+    holder("holder", |ready| {
+        let _g = TRACKED.lock().unwrap();
+        ready();
+        thread::sleep(Duration::from_secs(60));
+    });
+}
+
 fn run_scenario(name: &str) {
     if name == "futex_wait_until_alarm" {
         std::process::exit(futex_wait_until_alarm(3));
@@ -194,6 +239,14 @@ fn run_scenario(name: &str) {
                 black_box(&g);
                 0
             });
+        }
+        "trace_inlined_lock" => {
+            hold_tracked_lock();
+            fork_child(Duration::from_secs(20), child_takes_the_lock);
+        }
+        "trace_through_thread_local" => {
+            hold_tracked_lock();
+            fork_child(Duration::from_secs(20), through_a_thread_local);
         }
         "sleeps" => {
             idle_thread();
@@ -443,6 +496,46 @@ fn cases() -> Vec<Case> {
             expect(
                 o.stderr.contains("the futex is part of tracked Mutex `registry`, held at fork by thread `holder` (tid "),
                 "names the tracked lock and its holder",
+            )
+        }),
+        ("trace_inlined_lock", vec![], |o| {
+            expect(o.stdout.contains("child: signal 6"), "the child aborts")?;
+            let trace = o
+                .stderr
+                .split("fork-guard: the hazardous call (best-effort symbolisation):\n")
+                .nth(1)
+                .ok_or("the hazardous call is symbolised")?;
+            expect(
+                trace.starts_with("     #0 sentinel::child_takes_the_lock\n"),
+                "the trace starts at the user's function the inlined lock was compiled into",
+            )?;
+            let line = lock_line().ok_or("the lock line is found in the source")?;
+            expect(
+                trace
+                    .lines()
+                    .nth(1)
+                    .is_some_and(|l| l.ends_with(&format!("tests/sentinel.rs:{line}"))),
+                "at the line that takes the lock",
+            )
+        }),
+        ("trace_through_thread_local", vec![], |o| {
+            expect(o.stdout.contains("child: signal 6"), "the child aborts")?;
+            let trace = o
+                .stderr
+                .split("fork-guard: the hazardous call (best-effort symbolisation):\n")
+                .nth(1)
+                .ok_or("the hazardous call is symbolised")?;
+            expect(
+                trace.contains("LocalKey"),
+                "the thread-local accessor is in the trace",
+            )?;
+            expect(
+                trace.contains("sentinel::through_a_thread_local\n"),
+                "the trace goes on past LocalKey::with to the user's function",
+            )?;
+            expect(
+                trace.contains("sentinel::fork_child"),
+                "and on to its caller",
             )
         }),
         ("sleeps", vec![], unharmed),

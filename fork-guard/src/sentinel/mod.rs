@@ -467,11 +467,10 @@ impl Watcher {
                         break;
                     }
                 }
-            } else if self.len < MAX_WATCHED {
-                if let Some(w) = self.list.get_mut(self.len) {
-                    *w = Watch::new(pid);
-                    self.len += 1;
-                }
+            } else if let Some(w) = self.list.get_mut(self.len) {
+                // (A full list leaves the newcomer unwatched.)
+                *w = Watch::new(pid);
+                self.len += 1;
             }
             self.tail = self.tail.wrapping_add(1);
         }
@@ -589,12 +588,11 @@ impl Watcher {
     /// The child has been blocked forever for a second: ask it to report
     /// (the signal), or report from outside.
     fn act(&mut self, w: &mut Watch, s: &Sample) {
-        match is_fork_of_us(w.pid) {
-            Some(false) => {
-                w.done = true; // exec'd: someone else's program
-                return;
-            }
-            Some(true) | None => {}
+        // Unreadable memory (`None`) leaves the check to the handler bit
+        // below: `exec` resets caught signals to their default.
+        if is_fork_of_us(w.pid) == Some(false) {
+            w.done = true; // exec'd: someone else's program
+            return;
         }
         let sig = SIGNAL.load(Relaxed);
         let usable = child::handler_installed(sig)
@@ -642,17 +640,13 @@ impl Watcher {
             text.push_str("the sentinel's signal cannot reach the child (the program claimed the signal, or the child blocks it), so this report is from the parent's side\n");
         }
         if s.pc != 0 {
-            let _ = write!(text, "   = note: blocked at pc {:#x}, sp {:#x}", s.pc, s.sp);
-            let mut name = None;
-            backtrace::resolve(s.pc as usize as *mut core::ffi::c_void, |sym| {
-                if name.is_none() {
-                    name = sym.name().map(|n| format!("{n:#}"));
-                }
-            });
-            if let Some(n) = name {
-                let _ = write!(text, " (in `{n}`)");
-            }
-            text.push('\n');
+            // Not symbolised here: the unwinder's state is not the watcher's
+            // to use while a report elsewhere in this process may use it.
+            let _ = writeln!(
+                text,
+                "   = note: blocked at pc {:#x}, sp {:#x} (addresses in this process's image too: `addr2line -fCe <binary>` after subtracting its load address)",
+                s.pc, s.sp
+            );
         }
         text.push_str("   = note: most likely a lock that one of the threads alive at fork held: fork() copies only the calling thread, so nobody will ever release it\n   = help: between fork and exec/_exit, call only async-signal-safe functions (signal-safety(7)): prepare what the child needs before forking, exec a helper program, or fork before starting threads\n");
         if fatal {

@@ -86,8 +86,8 @@ pub(super) fn parse_stat(text: &[u8]) -> Option<Stat> {
 pub(super) enum Syscall {
     /// `running`: on a CPU.
     Running,
-    /// Blocked, but not in a system call (`-1 sp pc`).
-    NotInSyscall,
+    /// Blocked, but not in a system call (`-1 sp pc`), e.g. stopped.
+    Elsewhere,
     /// Blocked in system call `nr` with these arguments.
     In {
         nr: i64,
@@ -106,7 +106,7 @@ pub(super) fn parse_syscall(text: &[u8]) -> Option<Syscall> {
     let mut fields = text.split(|b| *b == b' ').filter(|f| !f.is_empty());
     let nr_text = fields.next()?;
     if nr_text == b"-1" {
-        return Some(Syscall::NotInSyscall);
+        return Some(Syscall::Elsewhere);
     }
     let nr = i64::try_from(parse_dec(nr_text)?).ok()?;
     let mut args = [0u64; 6];
@@ -243,7 +243,7 @@ mod tests {
         assert_eq!(parse_syscall(b"running\n"), Some(Syscall::Running));
         assert_eq!(
             parse_syscall(b"-1 0x7ffd1000 0x401000\n"),
-            Some(Syscall::NotInSyscall)
+            Some(Syscall::Elsewhere)
         );
         let nr = libc::SYS_futex;
         // std's Mutex::lock_contended: FUTEX_WAIT_BITSET | PRIVATE, no timeout.
@@ -317,6 +317,7 @@ mod tests {
         let n = read(std::process::id() as i32, "stat", &mut buf).unwrap();
         let st = parse_stat(&buf[..n]).unwrap();
         assert!(st.threads >= 1);
-        assert_eq!(read(-5, "stat", &mut buf), Err(libc::ENOENT));
+        // Above the kernel's pid_max limit (4194304): no such process.
+        assert_eq!(read(i32::MAX, "stat", &mut buf), Err(libc::ENOENT));
     }
 }

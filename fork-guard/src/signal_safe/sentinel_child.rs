@@ -177,13 +177,7 @@ pub(crate) fn install_handler() -> i32 {
         if sig <= libc::SIGRTMIN() {
             break;
         }
-        // SAFETY: `sigaction` with a null new action only reads the current
-        // one into `old`, a zero-initialised plain-data struct.
-        let mut old: libc::sigaction = unsafe { core::mem::zeroed() };
-        if unsafe { libc::sigaction(sig, core::ptr::null(), &mut old) } != 0 {
-            continue;
-        }
-        if old.sa_sigaction != libc::SIG_DFL {
+        if current_handler(sig) != Some(libc::SIG_DFL) {
             continue;
         }
         // SAFETY: a zero-initialised `sigaction` with an `extern "C"`
@@ -211,10 +205,16 @@ pub(crate) fn handler_installed(sig: i32) -> bool {
     if sig == 0 {
         return false;
     }
-    // SAFETY: as in `install_handler`, a read-only query.
-    let mut old: libc::sigaction = unsafe { core::mem::zeroed() };
-    if unsafe { libc::sigaction(sig, core::ptr::null(), &mut old) } != 0 {
-        return false;
+    current_handler(sig)
+        == Some(on_signal as extern "C" fn(i32, *mut libc::siginfo_t, *mut c_void) as usize)
+}
+
+/// The current disposition of `sig` in this process.
+fn current_handler(sig: i32) -> Option<libc::sighandler_t> {
+    // SAFETY: `sigaction` with a null new action only reads the current one
+    // into `old`, a zero-initialised plain-data struct we own.
+    unsafe {
+        let mut old: libc::sigaction = core::mem::zeroed();
+        (libc::sigaction(sig, core::ptr::null(), &mut old) == 0).then_some(old.sa_sigaction)
     }
-    old.sa_sigaction == on_signal as extern "C" fn(i32, *mut libc::siginfo_t, *mut c_void) as usize
 }

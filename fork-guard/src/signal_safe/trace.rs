@@ -309,27 +309,6 @@ pub(crate) fn blocked(w: &mut Writer) {
 mod tests {
     use super::*;
 
-    /// What `f` writes, read back through a pipe.
-    fn printed(f: impl FnOnce(&mut Writer)) -> String {
-        use std::io::Read;
-        use std::os::fd::FromRawFd;
-        let mut fds = [0; 2];
-        // SAFETY: `fds` is a valid array of two descriptors for `pipe` to fill.
-        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-        let mut w = Writer::new(fds[1]);
-        f(&mut w);
-        w.flush();
-        // SAFETY: both descriptors were just created by `pipe` and are
-        // owned here; each is closed exactly once.
-        let mut reader = unsafe {
-            libc::close(fds[1]);
-            std::fs::File::from_raw_fd(fds[0])
-        };
-        let mut text = String::new();
-        reader.read_to_string(&mut text).unwrap();
-        text
-    }
-
     #[test]
     fn inherent_methods_lose_their_brackets() {
         assert_eq!(
@@ -363,55 +342,5 @@ mod tests {
         assert!(!is_stack_base("std::panic::catch_unwind"));
         assert!(!is_stack_base("core::ops::function::FnOnce::call_once"));
         assert!(!is_stack_base("std::thread::scoped::scope"));
-    }
-
-    #[inline(never)]
-    fn user_function_with_inlined_guard_code() -> Vec<Sym> {
-        // Stand-in for fork-guard's `#[inline(always)]` lock: the capture
-        // below runs in this function's machine frame.
-        symbolise(&capture())
-    }
-
-    #[test]
-    fn a_function_is_judged_alone_not_with_what_was_inlined_into_it() {
-        let syms = user_function_with_inlined_guard_code();
-        // Resolution needs debug info; the test binary has it.
-        let Some(start) = syms
-            .iter()
-            .position(|s| !s.name.is_empty() && !is_machinery(&s.name))
-        else {
-            return;
-        };
-        assert!(
-            syms[start..]
-                .iter()
-                .any(|s| s.name.contains("user_function_with_inlined_guard_code")),
-            "{:?}",
-            syms.iter().map(|s| &s.name).collect::<Vec<_>>()
-        );
-    }
-
-    #[test]
-    fn traces_continue_through_thread_locals() {
-        thread_local! {
-            static SLOT: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
-        }
-        #[inline(never)]
-        fn inside_a_thread_local() -> String {
-            let syms = SLOT.with(|_| symbolise(&capture()));
-            let start = syms
-                .iter()
-                .position(|s| !s.name.is_empty() && !is_machinery(&s.name))
-                .unwrap_or(0);
-            printed(|w| print(w, &syms, start))
-        }
-        let text = inside_a_thread_local();
-        if !text.contains("inside_a_thread_local") {
-            return; // no debug info
-        }
-        assert!(
-            text.contains("traces_continue_through_thread_locals"),
-            "the caller beyond LocalKey::with is shown:\n{text}"
-        );
     }
 }
