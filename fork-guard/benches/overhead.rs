@@ -14,7 +14,9 @@
 //! 1. `fork` + `_exit` + `waitpid`, guard installed vs not. Each side runs in
 //!    its own re-executed copy of this binary (atfork handlers cannot be
 //!    unregistered), with the same memory footprint; once with no other
-//!    thread, once with 4 idle threads alive. Target <= 1.10.
+//!    thread, once with 4 idle threads alive. Target <= 1.10. And, with 4
+//!    idle threads, the deadlock sentinel's share: installed with the
+//!    sentinel vs installed with `FORK_GUARD_SENTINEL=off`. Target <= 1.02.
 //! 2. Uncontended lock/unlock, `fork_guard::Mutex` vs `std::sync::Mutex`, with
 //!    the guard installed. Target <= 1.3.
 //! 3. An allocation-heavy loop through `GuardAlloc<System>` vs `System`,
@@ -82,7 +84,7 @@ fn fork_side(mode: &str) {
             })
             .expect("spawn idle thread");
     }
-    if mode == "installed" {
+    if mode.starts_with("installed") {
         fork_guard::install();
         assert!(fork_guard::is_installed());
     }
@@ -112,6 +114,14 @@ impl Side {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .env(FORK_ENV, mode)
             .env(THREADS_ENV, threads.to_string())
+            .env(
+                "FORK_GUARD_SENTINEL",
+                if mode == "installed-no-sentinel" {
+                    "off"
+                } else {
+                    "on"
+                },
+            )
             .env_remove("FORK_GUARD")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -140,8 +150,19 @@ impl Side {
 /// take turns: many short rounds, so load changes on a shared machine hit
 /// both alike. Each round reports the median of its forks.
 fn bench_fork(rounds: usize, per_round: usize, threads: usize) -> (f64, f64, f64) {
-    let mut installed = Side::spawn("installed", threads);
-    let mut plain = Side::spawn("plain", threads);
+    bench_fork_sides(rounds, per_round, threads, "installed", "plain")
+}
+
+/// Like `bench_fork`, for any two modes of `fork_side`.
+fn bench_fork_sides(
+    rounds: usize,
+    per_round: usize,
+    threads: usize,
+    mode_a: &str,
+    mode_b: &str,
+) -> (f64, f64, f64) {
+    let mut installed = Side::spawn(mode_a, threads);
+    let mut plain = Side::spawn(mode_b, threads);
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for r in 0..rounds {
         if r % 2 == 0 {
@@ -245,6 +266,7 @@ fn main() {
 
     let fork = bench_fork(80, 25, 0);
     let fork4 = bench_fork(80, 25, 4);
+    let sentinel4 = bench_fork_sides(80, 25, 4, "installed", "installed-no-sentinel");
     let mutex = bench_mutex(41, 2_000_000);
     let alloc = bench_alloc(41, 1_000_000);
 
@@ -262,6 +284,13 @@ fn main() {
             "not installed",
             fork4,
             1.10,
+        ),
+        (
+            "fork, 4 threads, sentinel",
+            "sentinel on",
+            "FORK_GUARD_SENTINEL=off",
+            sentinel4,
+            1.02,
         ),
         (
             "uncontended lock/unlock",

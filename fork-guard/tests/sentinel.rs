@@ -202,6 +202,60 @@ fn run_scenario(name: &str) {
                 0
             });
         }
+        "pre_exec_stdout_piped" => {
+            use std::os::unix::process::CommandExt;
+            holder("printer", |ready| {
+                let _g = std::io::stdout().lock();
+                ready();
+                thread::sleep(Duration::from_secs(60));
+            });
+            let mut cmd = Command::new("true");
+            cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+            // SAFETY: the closure is the hazard under test (it takes the
+            // stdout lock another thread holds); it never returns then.
+            unsafe {
+                cmd.pre_exec(|| {
+                    let g = std::io::stdout().lock();
+                    black_box(&g);
+                    Ok(())
+                });
+            }
+            let start = Instant::now();
+            let mut child = cmd.spawn().unwrap();
+            let mut err = child.stderr.take().unwrap();
+            let reader = thread::spawn(move || {
+                let mut s = String::new();
+                let _ = err.read_to_string(&mut s);
+                s
+            });
+            let status = loop {
+                if let Some(s) = child.try_wait().unwrap() {
+                    break format!("{s}");
+                }
+                if start.elapsed() > CHILD_DEADLINE {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break "timeout".to_owned();
+                }
+                thread::sleep(Duration::from_millis(10));
+            };
+            say(&format!("child: {status}"));
+            for line in reader.join().unwrap().lines() {
+                say(&format!("child-stderr: {line}"));
+            }
+        }
+        "std_mutex_sentinel_off" => {
+            holder("std-holder", |ready| {
+                let _g = STD_MUTEX.lock().unwrap();
+                ready();
+                thread::sleep(Duration::from_secs(60));
+            });
+            fork_child(Duration::from_secs(3), || {
+                let g = STD_MUTEX.lock();
+                black_box(&g);
+                0
+            });
+        }
         "parking_lot_mutex" => {
             holder("pl-holder", |ready| {
                 let _g = PL_MUTEX.lock();
@@ -476,6 +530,35 @@ fn cases() -> Vec<Case> {
                 o.stderr.contains("`printer` (tid "),
                 "lists the printing thread",
             )
+        }),
+        ("pre_exec_stdout_piped", vec![], |o| {
+            expect(o.exited_ok(), "scenario (parent) exits 0")?;
+            expect(
+                o.stdout.contains("child: signal: 6 (SIGABRT)"),
+                "the pre_exec child dies of SIGABRT within the deadline",
+            )?;
+            expect(
+                o.stdout
+                    .contains("child-stderr: fork-guard: error: this child is deadlocked"),
+                "the diagnostic goes to the child's own stderr (the pipe)",
+            )?;
+            expect(
+                o.stdout.contains("= the child waits in `std::io::stdio::Stdout::lock`"),
+                "naming the stdout lock",
+            )?;
+            expect(
+                o.stderr.starts_with("fork-guard: note: deadlock sentinel: fork child ")
+                    && o.stderr.contains("it writes the diagnostic to its own stderr (pipe:"),
+                "the parent's stderr says where the report went",
+            )
+        }),
+        ("std_mutex_sentinel_off", vec![("FORK_GUARD_SENTINEL", "off")], |o| {
+            expect(o.exited_ok(), "scenario exits 0")?;
+            expect(
+                o.stdout.contains("child: timeout"),
+                "with FORK_GUARD_SENTINEL=off the child hangs as it would without the guard",
+            )?;
+            expect(o.stderr.is_empty(), "nothing on stderr")
         }),
         ("tracked_lock_warn", vec![("FORK_GUARD", "warn")], |o| {
             expect(o.exited_ok(), "scenario exits 0")?;

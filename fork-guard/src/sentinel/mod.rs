@@ -88,6 +88,20 @@ static FORKS: AtomicPtr<AtomicU32> = AtomicPtr::new(core::ptr::null_mut());
 /// The sentinel could not work here; it was said once.
 static OFF: AtomicBool = AtomicBool::new(false);
 
+/// `FORK_GUARD_SENTINEL=off` (or `0`) turns the sentinel off for the
+/// process: no watcher thread, no signal handler, no registration.
+pub(crate) const SENTINEL_ENV: &str = "FORK_GUARD_SENTINEL";
+
+/// From `install`: reads [`SENTINEL_ENV`] (in normal code: the prepare
+/// handler must not touch the environment's lock).
+pub(crate) fn configure_from_env() {
+    if let Some(v) = std::env::var_os(SENTINEL_ENV)
+        && (v == "off" || v == "0")
+    {
+        OFF.store(true, Relaxed);
+    }
+}
+
 fn current_pid() -> i32 {
     match state::MODE_PAGE.owner_pid.load(Relaxed) {
         0 => sys::getpid(),
@@ -614,6 +628,7 @@ impl Watcher {
             return;
         }
         w.asked = Some(self.tick);
+        note_elsewhere(w.pid, w.futex);
         if state::policy() == Policy::Warn {
             w.done = true;
         }
@@ -665,6 +680,24 @@ impl Watcher {
         }
         w.done = true;
     }
+}
+
+/// The child writes its diagnostic to its own stderr. When that is not ours
+/// (a `Command` with `stderr(Stdio::piped())`, a redirected worker), say
+/// here too where to look.
+#[cold]
+fn note_elsewhere(pid: i32, futex: u64) {
+    let theirs = std::fs::read_link(format!("/proc/{pid}/fd/2"));
+    let ours = std::fs::read_link("/proc/self/fd/2");
+    let target = match (&theirs, &ours) {
+        (Ok(t), Ok(o)) if t == o => return,
+        (Ok(t), _) => t.display().to_string(),
+        (Err(_), _) => "closed".to_owned(),
+    };
+    let text = format!(
+        "fork-guard: note: deadlock sentinel: fork child {pid} is blocked forever (private futex wait at {futex:#x}, no other thread); it writes the diagnostic to its own stderr ({target}) and aborts\n"
+    );
+    sys::write_all(2, text.as_bytes());
 }
 
 /// Whether `pid` is still a fork of this image (the cookie at the same
