@@ -99,8 +99,6 @@ extern "C" fn parent() {
 
 extern "C" fn child_handler() {
     child::after_fork_in_child();
-    #[cfg(fork_guard_sentinel)]
-    crate::signal_safe::sentinel_child::after_fork_in_child();
 }
 
 /// Registers the three handlers. Called once per process, from `install`.

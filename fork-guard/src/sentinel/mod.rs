@@ -9,17 +9,19 @@
 //! `/proc/<pid>`, and leaves it untouched unless it is deadlocked:
 //!
 //! 1. **Arming** (`arm`, from the prepare handler, once per process): the
-//!    first fork that sees another thread alive maps the registration ring
-//!    (a shared page), claims a real-time signal whose disposition is the
-//!    default and installs the child-side handler for it
-//!    (`signal_safe::sentinel_child`), and enables registration. The parent
-//!    handler of that fork starts the watcher thread (`after_fork_in_parent`);
-//!    later forks only read two words, and wake the watcher when it is idle.
-//!    A program that never forks with threads alive never starts it.
-//! 2. **Registration**: the atfork child handler of every child forked
-//!    while the sentinel is on writes its pid into the ring (two stores on
-//!    the shared page; no system call). Grandchildren register too.
-//! 3. **Watching**, every 250 ms while any child is registered (asleep
+//!    first fork that sees another thread alive claims a real-time signal
+//!    whose disposition is the default and installs the child-side handler
+//!    for it (`signal_safe::sentinel_child`; children inherit it), and maps
+//!    a wipe-on-fork page for a fork counter. The parent handler of that
+//!    fork starts the watcher thread (`after_fork_in_parent`); later forks
+//!    bump the counter, and wake the watcher when it is idle. A program
+//!    that never forks with threads alive never starts it. The child does
+//!    nothing at all.
+//! 2. **Finding children**: after a fork, and every tick while it watches
+//!    any, the watcher lists this process's children from
+//!    `/proc/self/task/<tid>/children` (so children that exited and were
+//!    reaped cost nothing).
+//! 3. **Watching**, every 250 ms while any child is alive (asleep
 //!    otherwise): `/proc/<pid>/stat` (one thread?), `/proc/<pid>/syscall`
 //!    (system call `futex` with `FUTEX_WAIT[_BITSET] | FUTEX_PRIVATE_FLAG`
 //!    and a null timeout?), `/proc/<pid>/status` (voluntary context switches
@@ -54,8 +56,7 @@ use core::sync::atomic::{
 use std::time::Duration;
 
 use crate::signal_safe::sentinel_child::{
-    self as child, COOKIE, ENABLED, RING, RING_SIZE, RING_SLOTS, Ring, SIGNAL, WATCHER_PID,
-    WATCHER_TID,
+    self as child, COOKIE, ENABLED, SIGNAL, WATCHER_PID, WATCHER_TID,
 };
 use crate::signal_safe::state::{self, Policy};
 use crate::signal_safe::sys;
@@ -74,6 +75,8 @@ const CONFIRM_WCHAN: u32 = 9;
 const GRACE: u32 = 16;
 /// Children watched at once; more are left unwatched until a slot frees.
 const MAX_WATCHED: usize = 256;
+/// The fork counter's page.
+const PAGE: usize = 4096;
 
 /// The process whose watcher thread runs (differs from `WATCHER_PID` in a
 /// forked worker until it arms its own).
@@ -129,40 +132,27 @@ fn arm_slow(pid: i32) {
     if state::policy() == Policy::Off {
         return;
     }
-    // SAFETY: a fresh anonymous shared mapping of one page at an address of
-    // the kernel's choosing; it replaces nothing. It is never unmapped, so
-    // the pointer published below stays valid for the life of the process
-    // and of every child that inherits it.
-    let page = unsafe {
-        libc::mmap(
-            core::ptr::null_mut(),
-            RING_SIZE,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_SHARED | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        )
-    };
-    // SAFETY: as above, a fresh private anonymous page; `madvise` only
-    // changes what a child sees there (zeroes).
+    // SAFETY: a fresh private anonymous page at an address of the kernel's
+    // choosing (it replaces nothing), never unmapped; `madvise` only changes
+    // what a child sees there (zeroes).
     let forks = unsafe {
         libc::mmap(
             core::ptr::null_mut(),
-            RING_SIZE,
+            PAGE,
             libc::PROT_READ | libc::PROT_WRITE,
             libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
             -1,
             0,
         )
     };
-    if page == libc::MAP_FAILED || forks == libc::MAP_FAILED {
-        say_off("could not map its pages");
+    if forks == libc::MAP_FAILED {
+        say_off("could not map its page");
         return;
     }
-    // SAFETY: `forks` is the page just mapped, `RING_SIZE` bytes long.
+    // SAFETY: `forks` is the page just mapped, `PAGE` bytes long.
     // Without wipe-on-fork (Linux < 4.14) counting merely costs the parent
     // a copy-on-write fault per fork.
-    unsafe { libc::madvise(forks, RING_SIZE, libc::MADV_WIPEONFORK) };
+    unsafe { libc::madvise(forks, PAGE, libc::MADV_WIPEONFORK) };
     FORKS.store(forks.cast::<AtomicU32>(), Release);
     let sig = match SIGNAL.load(Relaxed) {
         s if child::handler_installed(s) => s,
@@ -172,7 +162,6 @@ fn arm_slow(pid: i32) {
     if COOKIE.load(Relaxed) == 0 {
         COOKIE.store(random_cookie(), Relaxed);
     }
-    RING.store(page.cast::<Ring>(), Release);
     WATCHER_PID.store(pid, Relaxed);
     ENABLED.store(true, Release);
 }
@@ -242,10 +231,7 @@ fn start(pid: i32) {
         .stack_size(256 * 1024)
         .spawn(move || {
             WATCHER_TID.store(sys::gettid(), Relaxed);
-            // SAFETY: `RING` is the page `arm_slow` mapped in this process
-            // before this thread was started, and it is never unmapped.
-            let ring = unsafe { &*RING.load(Acquire) };
-            Watcher::new(ring).run();
+            Watcher::new().run();
         });
     if let Err(e) = spawned {
         let mut msg = [0u8; 160];
@@ -356,30 +342,21 @@ impl Watch {
 }
 
 struct Watcher {
-    ring: &'static Ring,
-    tail: u32,
     list: [Watch; MAX_WATCHED],
     len: usize,
     tick: u64,
     source: Source,
-    /// A slot of the ring not written yet, and since when.
-    stalled: Option<(u32, u64)>,
     /// The fork count at the last look.
     forks_seen: u32,
 }
 
 impl Watcher {
-    fn new(ring: &'static Ring) -> Watcher {
+    fn new() -> Watcher {
         Watcher {
-            ring,
-            // The ring is fresh (mapped by `arm_slow`): the child of the
-            // fork that started this thread may have registered already.
-            tail: 0,
             list: [Watch::EMPTY; MAX_WATCHED],
             len: 0,
             tick: 0,
             source: Source::Syscall,
-            stalled: None,
             // The page is fresh: any count is a fork not looked at yet.
             forks_seen: 0,
         }
@@ -387,7 +364,7 @@ impl Watcher {
 
     fn run(mut self) {
         while !OFF.load(Relaxed) {
-            self.drain();
+            self.discover();
             if state::policy() == Policy::Off {
                 self.len = 0;
             }
@@ -410,7 +387,7 @@ impl Watcher {
                     self.list.swap(i, self.len);
                 }
             }
-            if self.len == 0 && self.ring.head.load(Acquire) == self.tail {
+            if self.len == 0 {
                 self.sleep_until_fork();
             } else {
                 std::thread::sleep(TICK);
@@ -458,35 +435,61 @@ impl Watcher {
         std::thread::sleep(TICK);
     }
 
-    /// Moves newly registered pids from the ring into the watch list.
-    fn drain(&mut self) {
-        let head = self.ring.head.load(Acquire);
-        if head.wrapping_sub(self.tail) as usize > RING_SLOTS {
-            // Overrun: the oldest registrations were overwritten.
-            self.tail = head.wrapping_sub(RING_SLOTS as u32);
-        }
-        while self.tail != head {
-            let slot = self.tail as usize % RING_SLOTS;
-            let Some(cell) = self.ring.pids.get(slot) else {
+    /// Adds this process's children that are not watched yet, from
+    /// `/proc/self/task/<tid>/children` (every thread's: a child belongs to
+    /// the thread that forked it).
+    fn discover(&mut self) {
+        let Some(dir) = sys::open_read(c"/proc/self/task", libc::O_DIRECTORY) else {
+            return;
+        };
+        let mut ents = [0u8; 4096];
+        loop {
+            let n = dir.getdents(&mut ents);
+            if n == 0 {
                 break;
-            };
-            let pid = cell.swap(0, Acquire);
-            if pid == 0 {
-                // Registered but not written yet; give it a few ticks.
-                match self.stalled {
-                    Some((t, since)) if t == self.tail && self.tick - since > 4 => {}
-                    Some((t, _)) if t == self.tail => break,
-                    _ => {
-                        self.stalled = Some((self.tail, self.tick));
-                        break;
-                    }
+            }
+            let mut off = 0usize;
+            while off < n {
+                // struct linux_dirent64: u64 ino, i64 off, u16 reclen, u8 type, name.
+                let reclen = match (ents.get(off + 16), ents.get(off + 17)) {
+                    (Some(a), Some(b)) => usize::from(u16::from_ne_bytes([*a, *b])),
+                    _ => break,
+                };
+                if reclen == 0 {
+                    break;
                 }
-            } else if let Some(w) = self.list.get_mut(self.len) {
-                // (A full list leaves the newcomer unwatched.)
+                let name = ents.get(off + 19..off + reclen).unwrap_or(&[]);
+                let name = name.split(|b| *b == 0).next().unwrap_or(&[]);
+                if let Some(tid) = procfs::parse_pid(name) {
+                    self.add_children_of(tid);
+                }
+                off += reclen;
+            }
+        }
+    }
+
+    fn add_children_of(&mut self, tid: i32) {
+        let mut buf = [0u8; 4096];
+        let n = match procfs::read_task_children(tid, &mut buf) {
+            Ok(n) => n,
+            Err(libc::ENOENT) if procfs::task_exists(tid) => {
+                say_off("/proc/self/task/<tid>/children does not exist (a kernel without CONFIG_PROC_CHILDREN)");
+                return;
+            }
+            Err(_) => return, // the thread exited meanwhile
+        };
+        for pid in buf
+            .get(..n)
+            .unwrap_or(&[])
+            .split(|b| *b == b' ' || *b == b'\n')
+            .filter_map(procfs::parse_pid)
+        {
+            let known = self.list.iter().take(self.len).any(|w| w.pid == pid);
+            if !known && let Some(w) = self.list.get_mut(self.len) {
+                // (A full list leaves the newcomer unwatched for now.)
                 *w = Watch::new(pid);
                 self.len += 1;
             }
-            self.tail = self.tail.wrapping_add(1);
         }
     }
 

@@ -5,7 +5,7 @@ use std::io::Read;
 
 /// Reads `/proc/<pid>/<file>` into `buf`; the byte count or the OS error.
 pub(super) fn read(pid: i32, file: &str, buf: &mut [u8]) -> Result<usize, i32> {
-    let mut path = [0u8; 48];
+    let mut path = [0u8; 64];
     let len = proc_path(pid, file, &mut path);
     let path = std::str::from_utf8(path.get(..len).unwrap_or(&[])).unwrap_or("");
     let errno = |e: std::io::Error| e.raw_os_error().unwrap_or(libc::EIO);
@@ -25,6 +25,76 @@ pub(super) fn read(pid: i32, file: &str, buf: &mut [u8]) -> Result<usize, i32> {
     Ok(n)
 }
 
+/// Reads `/proc/self/task/<tid>/children` (the pids of the children that
+/// thread forked, separated by spaces).
+pub(super) fn read_task_children(tid: i32, buf: &mut [u8]) -> Result<usize, i32> {
+    let mut file = [0u8; 40];
+    let mut len = 0;
+    for b in b"task/"
+        .iter()
+        .chain(decimal(tid).iter().take_while(|b| **b != 0))
+        .chain(b"/children")
+    {
+        if let Some(slot) = file.get_mut(len) {
+            *slot = *b;
+            len += 1;
+        }
+    }
+    let file = std::str::from_utf8(file.get(..len).unwrap_or(&[])).unwrap_or("");
+    read(sys_getpid(), file, buf)
+}
+
+/// Whether `/proc/self/task/<tid>` exists.
+pub(super) fn task_exists(tid: i32) -> bool {
+    let mut buf = [0u8; 8];
+    let mut file = [0u8; 32];
+    let mut len = 0;
+    for b in b"task/"
+        .iter()
+        .chain(decimal(tid).iter().take_while(|b| **b != 0))
+        .chain(b"/comm")
+    {
+        if let Some(slot) = file.get_mut(len) {
+            *slot = *b;
+            len += 1;
+        }
+    }
+    let file = std::str::from_utf8(file.get(..len).unwrap_or(&[])).unwrap_or("");
+    read(sys_getpid(), file, &mut buf).is_ok()
+}
+
+fn sys_getpid() -> i32 {
+    crate::signal_safe::sys::getpid()
+}
+
+/// `n` in decimal, NUL-padded.
+fn decimal(n: i32) -> [u8; 12] {
+    let mut digits = [0u8; 12];
+    let mut i = digits.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            // `v % 10` is below 10, so the cast cannot truncate.
+            *d = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 || i == 0 {
+            break;
+        }
+    }
+    let mut out = [0u8; 12];
+    for (o, d) in out.iter_mut().zip(digits.get(i..).unwrap_or(&[])) {
+        *o = *d;
+    }
+    out
+}
+
+/// A pid or tid in decimal.
+pub(super) fn parse_pid(t: &[u8]) -> Option<i32> {
+    i32::try_from(parse_dec(t)?).ok().filter(|p| *p > 0)
+}
+
 /// `/proc/<pid>/<file>` into `out`, without allocating; returns the length.
 fn proc_path(pid: i32, file: &str, out: &mut [u8]) -> usize {
     let mut len = 0;
@@ -37,21 +107,7 @@ fn proc_path(pid: i32, file: &str, out: &mut [u8]) -> usize {
         }
     };
     push(b"/proc/");
-    let mut digits = [0u8; 12];
-    let mut i = digits.len();
-    let mut v = pid.unsigned_abs();
-    loop {
-        i -= 1;
-        if let Some(d) = digits.get_mut(i) {
-            // `v % 10` is below 10, so the cast cannot truncate.
-            *d = b'0' + (v % 10) as u8;
-        }
-        v /= 10;
-        if v == 0 || i == 0 {
-            break;
-        }
-    }
-    push(digits.get(i..).unwrap_or(&[]));
+    push(decimal(pid).split(|b| *b == 0).next().unwrap_or(&[]));
     push(b"/");
     push(file.as_bytes());
     len
@@ -309,6 +365,27 @@ mod tests {
         assert!(wchan_is_futex_wait(b"futex_wait_queue_me\n"));
         assert!(!wchan_is_futex_wait(b"hrtimer_nanosleep"));
         assert!(!wchan_is_futex_wait(b"0"));
+    }
+
+    #[test]
+    fn children_of_this_thread() {
+        assert_eq!(parse_pid(b"123"), Some(123));
+        assert_eq!(parse_pid(b"0"), None);
+        assert_eq!(parse_pid(b""), None);
+        assert_eq!(parse_pid(b"99999999999"), None);
+        let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        let me = crate::signal_safe::sys::gettid();
+        let mut buf = [0u8; 1024];
+        let n = read_task_children(me, &mut buf).unwrap();
+        let pids: Vec<_> = buf[..n]
+            .split(|b| *b == b' ' || *b == b'\n')
+            .filter_map(parse_pid)
+            .collect();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(pids.contains(&(child.id() as i32)), "{pids:?}");
+        assert!(task_exists(me));
+        assert!(!task_exists(i32::MAX));
     }
 
     #[test]

@@ -1,11 +1,8 @@
 //! The child side of the deadlock sentinel (the watcher is `crate::sentinel`).
 //!
-//! Three things live here, all reachable from a fork child:
+//! The child itself does nothing for the sentinel: the watcher finds it in
+//! `/proc`. What lives here is reachable from a fork child:
 //!
-//! - the registration that the atfork child handler makes when the
-//!   sentinel is on: one `fetch_add` and one store on a shared page (the
-//!   [`Ring`]), no system call. A child whose parent never had another
-//!   thread at a fork pays one load.
 //! - the sentinel's signal handler, installed **in the parent** (once, when
 //!   the sentinel starts) and inherited by every child: it runs only when
 //!   the watcher, having seen the child's only thread blocked forever on a
@@ -21,40 +18,16 @@
 //! best-effort tail of the report (symbolisation, under `alarm(2)`).
 
 use core::ffi::c_void;
-use core::sync::atomic::{
-    AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64,
-    Ordering::{Acquire, Relaxed, Release},
-};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering::Relaxed};
 
 use super::held;
 use super::report::{self, Hazard};
-use super::state::{self, Policy};
 use super::sys;
 
-/// Pids the ring holds before it wraps (the watcher drains it every tick).
-pub(crate) const RING_SLOTS: usize = 1000;
-
-/// The registration ring: a `MAP_SHARED` anonymous page, so that children
-/// (and their children) write into the very page the watcher reads.
-#[repr(C, align(4096))]
-pub(crate) struct Ring {
-    /// Registrations so far (wrapping); slot `head % RING_SLOTS` is next.
-    pub(crate) head: AtomicU32,
-    _pad: u32,
-    /// Registered pids; the watcher swaps each back to 0 as it reads it.
-    pub(crate) pids: [AtomicI32; RING_SLOTS],
-}
-
-/// The size of the ring's mapping.
-pub(crate) const RING_SIZE: usize = 4096;
-const _: () = assert!(size_of::<Ring>() == RING_SIZE);
-
-/// Children register (the sentinel is on in this process or an ancestor).
+/// The sentinel is armed (in this process or, in a child, in its parent).
 pub(crate) static ENABLED: AtomicBool = AtomicBool::new(false);
-/// The ring (null until the sentinel is armed).
-pub(crate) static RING: AtomicPtr<Ring> = AtomicPtr::new(core::ptr::null_mut());
-/// The process whose watcher reads [`RING`]: the only sender the signal
-/// handler obeys.
+/// The process that armed the sentinel: the only sender the signal handler
+/// obeys.
 pub(crate) static WATCHER_PID: AtomicI32 = AtomicI32::new(0);
 /// The watcher thread's tid: the census leaves it out (it is fork-guard's
 /// own, holds no lock and never counts as "another thread alive").
@@ -70,34 +43,6 @@ pub(crate) static COOKIE: AtomicU64 = AtomicU64::new(0);
 #[inline]
 pub(crate) fn is_watcher_tid(tid: i32) -> bool {
     tid != 0 && WATCHER_TID.load(Relaxed) == tid
-}
-
-/// Called by the atfork child handler, after `child::after_fork_in_child`.
-#[inline(always)]
-pub(crate) fn after_fork_in_child() {
-    if ENABLED.load(Relaxed) {
-        register();
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn register() {
-    if state::policy() == Policy::Off {
-        return;
-    }
-    let ring = RING.load(Acquire);
-    if ring.is_null() {
-        return;
-    }
-    // SAFETY: a non-null `RING` points to the shared page mapped by
-    // `crate::sentinel::arm`, which is never unmapped; a fork child inherits
-    // the mapping at the same address.
-    let ring = unsafe { &*ring };
-    let slot = ring.head.fetch_add(1, Relaxed) as usize % RING_SLOTS;
-    if let Some(s) = ring.pids.get(slot) {
-        s.store(sys::getpid(), Release);
-    }
 }
 
 /// The fields of a `siginfo_t` the handler reads, at their offsets for the

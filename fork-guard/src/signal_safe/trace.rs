@@ -271,7 +271,7 @@ pub(crate) fn blocked(w: &mut Writer) {
         None => {
             let after_handler = syms
                 .iter()
-                .rposition(|s| is_machinery(&s.name))
+                .position(|s| s.name.contains("sentinel_child::on_signal"))
                 .map_or(0, |i| i + 1);
             (after_handler..syms.len())
                 .find(|&i| syms.get(i).is_some_and(|s| !s.name.is_empty()))
