@@ -226,18 +226,58 @@ fn wake(forks: &AtomicU32) {
 #[inline(never)]
 fn start(pid: i32) {
     THREAD_PID.store(pid, Relaxed);
-    let spawned = std::thread::Builder::new()
-        .name("fork-guard-snt".into())
-        .stack_size(256 * 1024)
-        .spawn(move || {
-            WATCHER_TID.store(sys::gettid(), Relaxed);
-            Watcher::new().run();
-        });
-    if let Err(e) = spawned {
+    // A raw pthread on a stack in `.bss`: a thread costs every later fork
+    // the copy of its mappings (a std thread: its stack, guard page and
+    // signal stack, ~5% of a fork with 4 threads alive here); this one
+    // adds no mapping at all.
+    let stack = WATCHER_STACK.0.get().cast::<libc::c_void>();
+    let mut thread: libc::pthread_t = 0;
+    // SAFETY: `attr` is initialised before use and destroyed after; the
+    // stack is a static buffer of `WATCHER_STACK_SIZE` bytes (above
+    // PTHREAD_STACK_MIN, 16-byte aligned) used by this one thread only: a
+    // process starts at most one watcher (`THREAD_PID` is set first, and
+    // the parent handler runs under libc's atfork lock). `watcher_main` has
+    // the signature `pthread_create` expects and never unwinds.
+    let rc = unsafe {
+        let mut attr: libc::pthread_attr_t = core::mem::zeroed();
+        libc::pthread_attr_init(&mut attr);
+        libc::pthread_attr_setstack(&mut attr, stack, WATCHER_STACK_SIZE);
+        let rc = libc::pthread_create(&mut thread, &attr, watcher_main, core::ptr::null_mut());
+        libc::pthread_attr_destroy(&mut attr);
+        rc
+    };
+    if rc != 0 {
         let mut msg = [0u8; 160];
-        let text = fmt_into(&mut msg, format_args!("its thread could not start ({e})"));
+        let text = fmt_into(
+            &mut msg,
+            format_args!(
+                "its thread could not start ({})",
+                std::io::Error::from_raw_os_error(rc)
+            ),
+        );
         say_off(text);
+        return;
     }
+    // SAFETY: `thread` was just created; the name is NUL-terminated and
+    // within the kernel's 16-byte limit.
+    unsafe { libc::pthread_setname_np(thread, c"fork-guard-snt".as_ptr()) };
+}
+
+const WATCHER_STACK_SIZE: usize = 128 * 1024;
+
+#[repr(C, align(4096))]
+struct Stack(core::cell::UnsafeCell<[u8; WATCHER_STACK_SIZE]>);
+
+// SAFETY: the buffer is only ever used as the watcher thread's stack (see
+// `start`), never read or written through a Rust reference.
+unsafe impl Sync for Stack {}
+
+static WATCHER_STACK: Stack = Stack(core::cell::UnsafeCell::new([0; WATCHER_STACK_SIZE]));
+
+extern "C" fn watcher_main(_: *mut libc::c_void) -> *mut libc::c_void {
+    WATCHER_TID.store(sys::gettid(), Relaxed);
+    Watcher::new().run();
+    core::ptr::null_mut()
 }
 
 /// Formats into a fixed buffer (best effort: cut at the end).
@@ -561,7 +601,9 @@ impl Watcher {
                         sample.pc = pc;
                     }
                 }
+                // The child exited between the two reads.
                 Err(libc::ESRCH) => return None,
+                Err(libc::ENOENT) if procfs::read(pid, "stat", &mut buf).is_err() => return None,
                 Err(e) => self.fall_back_to_wchan(pid, e),
             }
         }
@@ -579,6 +621,9 @@ impl Watcher {
         let mut buf = [0u8; 64];
         let usable = procfs::read(pid, "wchan", &mut buf)
             .is_ok_and(|n| buf.get(..n).is_some_and(|t| !t.is_empty()));
+        if !usable && procfs::read(pid, "stat", &mut buf).is_err() {
+            return; // the child is gone: nothing learnt about /proc
+        }
         let mut msg = [0u8; 320];
         if usable {
             self.source = Source::Wchan;
