@@ -244,6 +244,18 @@ fn run_scenario(name: &str) {
                 say(&format!("child-stderr: {line}"));
             }
         }
+        "std_mutex_wchan" => {
+            holder("std-holder", |ready| {
+                let _g = STD_MUTEX.lock().unwrap();
+                ready();
+                thread::sleep(Duration::from_secs(60));
+            });
+            fork_child(Duration::from_secs(10), || {
+                let g = STD_MUTEX.lock();
+                black_box(&g);
+                0
+            });
+        }
         "std_mutex_sentinel_off" => {
             holder("std-holder", |ready| {
                 let _g = STD_MUTEX.lock().unwrap();
@@ -543,23 +555,50 @@ fn cases() -> Vec<Case> {
                 "the diagnostic goes to the child's own stderr (the pipe)",
             )?;
             expect(
-                o.stdout.contains("= the child waits in `std::io::stdio::Stdout::lock`"),
+                o.stdout
+                    .contains("= the child waits in `std::io::stdio::Stdout::lock`"),
                 "naming the stdout lock",
             )?;
             expect(
-                o.stderr.starts_with("fork-guard: note: deadlock sentinel: fork child ")
-                    && o.stderr.contains("it writes the diagnostic to its own stderr (pipe:"),
+                o.stderr
+                    .starts_with("fork-guard: note: deadlock sentinel: fork child ")
+                    && o.stderr
+                        .contains("it writes the diagnostic to its own stderr (pipe:"),
                 "the parent's stderr says where the report went",
             )
         }),
-        ("std_mutex_sentinel_off", vec![("FORK_GUARD_SENTINEL", "off")], |o| {
-            expect(o.exited_ok(), "scenario exits 0")?;
-            expect(
-                o.stdout.contains("child: timeout"),
-                "with FORK_GUARD_SENTINEL=off the child hangs as it would without the guard",
+        (
+            "std_mutex_wchan",
+            vec![("FORK_GUARD_SENTINEL", "wchan")],
+            |o| {
+                expect(o.exited_ok(), "scenario (parent) exits 0")?;
+                expect(
+                    o.stdout.contains("child: signal 6"),
+                    "judged from wchan alone (2 s of the same wait), the child still dies of SIGABRT within 10 s",
+                )?;
+                expect(
+                o.stderr.contains("fork-guard: error: this child is deadlocked: its only thread waits on a process-private futex (seen in /proc/<pid>/wchan"),
+                "the diagnostic says where it looked",
             )?;
-            expect(o.stderr.is_empty(), "nothing on stderr")
-        }),
+                expect(
+                    o.stderr
+                        .contains("= the child waits in `std::sync::poison::mutex::Mutex<"),
+                    "names the blocked call",
+                )
+            },
+        ),
+        (
+            "std_mutex_sentinel_off",
+            vec![("FORK_GUARD_SENTINEL", "off")],
+            |o| {
+                expect(o.exited_ok(), "scenario exits 0")?;
+                expect(
+                    o.stdout.contains("child: timeout"),
+                    "with FORK_GUARD_SENTINEL=off the child hangs as it would without the guard",
+                )?;
+                expect(o.stderr.is_empty(), "nothing on stderr")
+            },
+        ),
         ("tracked_lock_warn", vec![("FORK_GUARD", "warn")], |o| {
             expect(o.exited_ok(), "scenario exits 0")?;
             expect(

@@ -92,16 +92,21 @@ static FORKS: AtomicPtr<AtomicU32> = AtomicPtr::new(core::ptr::null_mut());
 static OFF: AtomicBool = AtomicBool::new(false);
 
 /// `FORK_GUARD_SENTINEL=off` (or `0`) turns the sentinel off for the
-/// process: no watcher thread, no signal handler, no registration.
+/// process: no watcher thread, no signal handler. `wchan` makes it judge
+/// from `/proc/<pid>/wchan` alone, as it does when `/proc/<pid>/syscall`
+/// cannot be read (to try that fallback where it can).
 pub(crate) const SENTINEL_ENV: &str = "FORK_GUARD_SENTINEL";
+
+/// Judge from `wchan` from the start.
+static WCHAN_ONLY: AtomicBool = AtomicBool::new(false);
 
 /// From `install`: reads [`SENTINEL_ENV`] (in normal code: the prepare
 /// handler must not touch the environment's lock).
 pub(crate) fn configure_from_env() {
-    if let Some(v) = std::env::var_os(SENTINEL_ENV)
-        && (v == "off" || v == "0")
-    {
-        OFF.store(true, Relaxed);
+    match std::env::var_os(SENTINEL_ENV) {
+        Some(v) if v == "off" || v == "0" => OFF.store(true, Relaxed),
+        Some(v) if v == "wchan" => WCHAN_ONLY.store(true, Relaxed),
+        _ => {}
     }
 }
 
@@ -396,7 +401,11 @@ impl Watcher {
             list: [Watch::EMPTY; MAX_WATCHED],
             len: 0,
             tick: 0,
-            source: Source::Syscall,
+            source: if WCHAN_ONLY.load(Relaxed) {
+                Source::Wchan
+            } else {
+                Source::Syscall
+            },
             // The page is fresh: any count is a fork not looked at yet.
             forks_seen: 0,
         }
@@ -513,7 +522,9 @@ impl Watcher {
         let n = match procfs::read_task_children(tid, &mut buf) {
             Ok(n) => n,
             Err(libc::ENOENT) if procfs::task_exists(tid) => {
-                say_off("/proc/self/task/<tid>/children does not exist (a kernel without CONFIG_PROC_CHILDREN)");
+                say_off(
+                    "/proc/self/task/<tid>/children does not exist (a kernel without CONFIG_PROC_CHILDREN)",
+                );
                 return;
             }
             Err(_) => return, // the thread exited meanwhile

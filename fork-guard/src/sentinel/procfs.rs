@@ -244,8 +244,10 @@ pub(super) fn mask_has(mask: u64, sig: i32) -> bool {
 
 /// Whether a `/proc/<pid>/wchan` name is the kernel's futex wait.
 pub(super) fn wchan_is_futex_wait(text: &[u8]) -> bool {
+    // `futex_wait_queue_me` (before 5.16), `futex_wait_queue`,
+    // `futex_do_wait` (6.17+), ...
     let t = text.trim_ascii();
-    t.starts_with(b"futex_wait") || t == b"do_futex"
+    (t.starts_with(b"futex") && t.windows(4).any(|w| w == b"wait")) || t == b"do_futex"
 }
 
 fn parse_dec(t: &[u8]) -> Option<u64> {
@@ -363,6 +365,8 @@ mod tests {
     fn wchan_names() {
         assert!(wchan_is_futex_wait(b"futex_wait_queue"));
         assert!(wchan_is_futex_wait(b"futex_wait_queue_me\n"));
+        assert!(wchan_is_futex_wait(b"futex_do_wait"));
+        assert!(!wchan_is_futex_wait(b"futex_wake"));
         assert!(!wchan_is_futex_wait(b"hrtimer_nanosleep"));
         assert!(!wchan_is_futex_wait(b"0"));
     }
@@ -373,7 +377,10 @@ mod tests {
         assert_eq!(parse_pid(b"0"), None);
         assert_eq!(parse_pid(b""), None);
         assert_eq!(parse_pid(b"99999999999"), None);
-        let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
         let me = crate::signal_safe::sys::gettid();
         let mut buf = [0u8; 1024];
         let n = read_task_children(me, &mut buf).unwrap();

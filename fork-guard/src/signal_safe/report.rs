@@ -288,11 +288,13 @@ fn write_core(
             w.str("   = note: this thread entered child mode (`#[fork_guard::child]` or `enter_child_mode`): code meant to run between fork and exec may not allocate (malloc is not async-signal-safe)\n");
         }
         Hazard::BlockedForever { futex, lock } => {
-            w.str(
-                "this child is deadlocked: its only thread waits on a process-private futex (at ",
-            )
-            .hex(futex)
-            .str(") without a timeout, and no other thread exists to wake it\n");
+            w.str("this child is deadlocked: its only thread waits on a process-private futex (");
+            if futex == 0 {
+                w.str("seen in /proc/<pid>/wchan, which does not show the address");
+            } else {
+                w.str("at ").hex(futex);
+            }
+            w.str(") without a timeout, and no other thread exists to wake it\n");
             match lock {
                 Some(h) => {
                     w.str("   = note: the futex is part of tracked ");
