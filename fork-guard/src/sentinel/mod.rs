@@ -5,7 +5,7 @@
 //!
 //! The key fact: in a process with one thread, a wait on a process-private
 //! futex without a timeout can never end, because nobody is left to wake it.
-//! The watcher looks at each registered child from outside, in
+//! The watcher looks at each child from outside, in
 //! `/proc/<pid>`, and leaves it untouched unless it is deadlocked:
 //!
 //! 1. **Arming** (`arm`, from the prepare handler, once per process): the
@@ -26,7 +26,7 @@
 //!    (system call `futex` with `FUTEX_WAIT[_BITSET] | FUTEX_PRIVATE_FLAG`
 //!    and a null timeout?), `/proc/<pid>/status` (voluntary context switches
 //!    unchanged, so the wait never ended and restarted). The same wait on
-//!    the same address, unchanged for a second, is a deadlock.
+//!    the same address in three looks (half a second) is a deadlock.
 //! 4. **Acting**: the watcher reads a cookie in the child's memory
 //!    (`process_vm_readv`: still a fork of this image, not an exec'd
 //!    program) and queues the signal with the futex address
@@ -66,8 +66,10 @@ use procfs::{Stat, Status, Syscall};
 /// Time between two looks at the watched children.
 const TICK: Duration = Duration::from_millis(250);
 /// Looks at the same endless wait, context switches unchanged, before the
-/// watcher acts: 5 looks span a full second.
-const CONFIRM: u32 = 5;
+/// watcher acts: 3 looks span half a second. One look is conclusive in
+/// principle (nobody can end such a wait); the others rule out a thread
+/// that was starting or exiting while `/proc` was read.
+const CONFIRM: u32 = 3;
 /// The same, judged from `wchan` alone (it cannot see the timeout): 2 s.
 const CONFIRM_WCHAN: u32 = 9;
 /// Ticks the child gets to report and abort once signalled (its report
@@ -293,7 +295,7 @@ fn fmt_into<'b>(buf: &'b mut [u8], args: core::fmt::Arguments<'_>) -> &'b str {
     std::str::from_utf8(buf.get(..n).unwrap_or(&[])).unwrap_or("")
 }
 
-/// Says once that the sentinel is off, and why; stops registration.
+/// Says once that the sentinel is off, and why; the watcher stops.
 fn say_off(why: &str) {
     if OFF.swap(true, Relaxed) {
         return;
@@ -346,8 +348,11 @@ struct Watch {
     asked: Option<u64>,
     /// The watcher wrote a report itself and sent `SIGABRT`.
     killed: Option<u64>,
-    /// Nothing more to do for this child (reported under `warn`, exec'd).
+    /// Nothing more to do for this child (reported under `warn`, exec'd):
+    /// it is no longer looked at, only remembered while it lives.
     done: bool,
+    /// The tick at which it was last listed as a child.
+    seen: u64,
 }
 
 impl Watch {
@@ -359,6 +364,7 @@ impl Watch {
         asked: None,
         killed: None,
         done: false,
+        seen: 0,
     };
 
     fn new(pid: i32) -> Watch {
@@ -418,9 +424,12 @@ impl Watcher {
                 self.len = 0;
             }
             let mut i = 0;
+            let mut busy = false;
             while i < self.len {
                 let keep = match self.list.get(i).copied() {
+                    Some(w) if w.done && w.killed.is_none() => true,
                     Some(mut w) => {
+                        busy = true;
                         let keep = self.step(&mut w);
                         if let Some(slot) = self.list.get_mut(i) {
                             *slot = w;
@@ -436,7 +445,7 @@ impl Watcher {
                     self.list.swap(i, self.len);
                 }
             }
-            if self.len == 0 {
+            if !busy {
                 self.sleep_until_fork();
             } else {
                 std::thread::sleep(TICK);
@@ -447,8 +456,8 @@ impl Watcher {
 
     /// Sleeps until the parent handler of the next fork wakes us (or a
     /// minute, as a safety net). A fork that happened since the last look
-    /// keeps us awake for another tick: its child may not have registered
-    /// yet when we looked.
+    /// keeps us awake for another tick: we may have looked for children
+    /// before it forked.
     fn sleep_until_fork(&mut self) {
         let Some(forks) = forks() else {
             std::thread::sleep(TICK);
@@ -480,7 +489,7 @@ impl Watcher {
         }
         IDLE.store(false, Relaxed);
         self.forks_seen = forks.load(SeqCst);
-        // Give the child that woke us time to register.
+        // Let the child that woke us start.
         std::thread::sleep(TICK);
     }
 
@@ -488,9 +497,28 @@ impl Watcher {
     /// `/proc/self/task/<tid>/children` (every thread's: a child belongs to
     /// the thread that forked it).
     fn discover(&mut self) {
+        if self.list_children() {
+            // Forget the children that are gone (reaped).
+            let tick = self.tick;
+            let mut i = 0;
+            while i < self.len {
+                if self.list.get(i).is_some_and(|w| w.seen != tick) {
+                    self.len -= 1;
+                    self.list.swap(i, self.len);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// Marks the children listed now as seen, adding the new ones; returns
+    /// whether the listing was complete.
+    fn list_children(&mut self) -> bool {
         let Some(dir) = sys::open_read(c"/proc/self/task", libc::O_DIRECTORY) else {
-            return;
+            return false;
         };
+        let mut complete = true;
         let mut ents = [0u8; 4096];
         loop {
             let n = dir.getdents(&mut ents);
@@ -510,14 +538,16 @@ impl Watcher {
                 let name = ents.get(off + 19..off + reclen).unwrap_or(&[]);
                 let name = name.split(|b| *b == 0).next().unwrap_or(&[]);
                 if let Some(tid) = procfs::parse_pid(name) {
-                    self.add_children_of(tid);
+                    complete &= self.add_children_of(tid);
                 }
                 off += reclen;
             }
         }
+        complete
     }
 
-    fn add_children_of(&mut self, tid: i32) {
+    /// Returns whether the thread's children could be listed.
+    fn add_children_of(&mut self, tid: i32) -> bool {
         let mut buf = [0u8; 4096];
         let n = match procfs::read_task_children(tid, &mut buf) {
             Ok(n) => n,
@@ -525,23 +555,32 @@ impl Watcher {
                 say_off(
                     "/proc/self/task/<tid>/children does not exist (a kernel without CONFIG_PROC_CHILDREN)",
                 );
-                return;
+                return false;
             }
-            Err(_) => return, // the thread exited meanwhile
+            // The thread exited meanwhile: its children moved to another
+            // thread, which may have been listed already.
+            Err(_) => return false,
         };
+        let tick = self.tick;
         for pid in buf
             .get(..n)
             .unwrap_or(&[])
             .split(|b| *b == b' ' || *b == b'\n')
             .filter_map(procfs::parse_pid)
         {
-            let known = self.list.iter().take(self.len).any(|w| w.pid == pid);
-            if !known && let Some(w) = self.list.get_mut(self.len) {
+            let len = self.len;
+            if let Some(w) = self.list.iter_mut().take(len).find(|w| w.pid == pid) {
+                w.seen = tick;
+            } else if let Some(w) = self.list.get_mut(len) {
                 // (A full list leaves the newcomer unwatched for now.)
-                *w = Watch::new(pid);
+                *w = Watch {
+                    seen: tick,
+                    ..Watch::new(pid)
+                };
                 self.len += 1;
             }
         }
+        true
     }
 
     /// Looks at one child; returns whether to keep watching it.
@@ -658,7 +697,7 @@ impl Watcher {
         }
     }
 
-    /// The child has been blocked forever for a second: ask it to report
+    /// The child has been seen blocked forever: ask it to report
     /// (the signal), or report from outside.
     fn act(&mut self, w: &mut Watch, s: &Sample) {
         // Unreadable memory (`None`) leaves the check to the handler bit
@@ -806,7 +845,7 @@ mod tests {
     }
 
     #[test]
-    fn the_same_endless_wait_for_a_second_is_a_deadlock() {
+    fn the_same_endless_wait_in_consecutive_looks_is_a_deadlock() {
         let mut w = Watch::new(1);
         for _ in 1..CONFIRM {
             assert!(!w.observe(&sample(1, Some(0x1000), 7), CONFIRM));

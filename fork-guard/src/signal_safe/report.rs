@@ -313,7 +313,7 @@ fn write_core(
             }
             w.str("   = note: fork() copies only the calling thread, so nobody will ever release it; fork-guard's sentinel (in pid ")
                 .int(i64::from(super::sentinel_child::WATCHER_PID.load(Relaxed)))
-                .str(") saw the wait unchanged for over a second and signalled this child\n");
+                .str(") saw the wait unchanged and signalled this child\n");
         }
         Hazard::ForkWhileThreaded => {
             w.str("fork() while ");
