@@ -12,6 +12,7 @@ use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
 
 use super::held::{self, Hold};
+#[cfg(fork_guard_sentinel)]
 use super::sentinel_child;
 use super::state;
 use super::sys;
@@ -271,7 +272,7 @@ impl Census {
                 let name = name.split(|b| *b == 0).next().unwrap_or(&[]);
                 // The sentinel's watcher is fork-guard's own thread: it holds
                 // no lock and does not count.
-                if let Some(tid) = parse_tid(name).filter(|t| !sentinel_child::is_watcher_tid(*t)) {
+                if let Some(tid) = parse_tid(name).filter(|t| !is_sentinel(*t)) {
                     let mut comm = [0u8; NAME_CAP + 1];
                     let len = read_comm(&path, name, &mut comm);
                     let text = comm.get(..len).unwrap_or(&[]);
@@ -295,6 +296,17 @@ struct Counts {
 fn set<T: PartialEq>(field: &mut T, v: T) {
     if *field != v {
         *field = v;
+    }
+}
+
+/// Whether `tid` is the deadlock sentinel's watcher thread.
+fn is_sentinel(tid: i32) -> bool {
+    #[cfg(fork_guard_sentinel)]
+    return sentinel_child::is_watcher_tid(tid);
+    #[cfg(not(fork_guard_sentinel))]
+    {
+        let _ = tid;
+        false
     }
 }
 

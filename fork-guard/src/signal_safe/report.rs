@@ -67,6 +67,7 @@ pub(crate) enum Hazard {
     /// process-private futex without a timeout, so nothing can wake it.
     /// `lock` is the tracked lock held at fork whose memory holds the futex
     /// word, when there is one.
+    #[cfg_attr(not(fork_guard_sentinel), allow(dead_code))]
     BlockedForever { futex: usize, lock: Option<Hold> },
 }
 
@@ -196,6 +197,14 @@ fn sleep_ms(ms: i64) {
     }
 }
 
+/// The process whose deadlock sentinel signalled this child.
+fn watcher_pid() -> i32 {
+    #[cfg(fork_guard_sentinel)]
+    return super::sentinel_child::WATCHER_PID.load(Relaxed);
+    #[cfg(not(fork_guard_sentinel))]
+    0
+}
+
 fn lock_label(w: &mut Writer, kind: HoldKind, name: Option<&str>, addr: usize) {
     w.str(kind.describe()).str(" ");
     match name {
@@ -312,7 +321,7 @@ fn write_core(
                 }
             }
             w.str("   = note: fork() copies only the calling thread, so nobody will ever release it; fork-guard's sentinel (in pid ")
-                .int(i64::from(super::sentinel_child::WATCHER_PID.load(Relaxed)))
+                .int(i64::from(watcher_pid()))
                 .str(") saw the wait unchanged and signalled this child\n");
         }
         Hazard::ForkWhileThreaded => {
