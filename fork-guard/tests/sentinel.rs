@@ -240,9 +240,34 @@ fn run_scenario(name: &str) {
                 thread::sleep(Duration::from_millis(10));
             };
             say(&format!("child: {status}"));
+            say(&format!("child-ms={}", start.elapsed().as_millis()));
             for line in reader.join().unwrap().lines() {
                 say(&format!("child-stderr: {line}"));
             }
+        }
+        "signal_blocked" => {
+            holder("std-holder", |ready| {
+                let _g = STD_MUTEX.lock().unwrap();
+                ready();
+                thread::sleep(Duration::from_secs(60));
+            });
+            fork_child(CHILD_DEADLINE, || {
+                // The child blocks every real-time signal, the sentinel's
+                // included: the watcher must report from outside.
+                // SAFETY: plain-data signal set, filled and applied with
+                // async-signal-safe calls on this (only) thread.
+                unsafe {
+                    let mut set: libc::sigset_t = std::mem::zeroed();
+                    libc::sigemptyset(&mut set);
+                    for sig in libc::SIGRTMIN()..=libc::SIGRTMAX() {
+                        libc::sigaddset(&mut set, sig);
+                    }
+                    libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+                }
+                let g = STD_MUTEX.lock();
+                black_box(&g);
+                0
+            });
         }
         "std_mutex_wchan" => {
             holder("std-holder", |ready| {
@@ -565,6 +590,35 @@ fn cases() -> Vec<Case> {
                     && o.stderr
                         .contains("it writes the diagnostic to its own stderr (pipe:"),
                 "the parent's stderr says where the report went",
+            )
+        }),
+        ("signal_blocked", vec![], |o| {
+            expect(o.exited_ok(), "scenario (parent) exits 0")?;
+            expect(
+                o.stdout.contains("child: signal 6"),
+                "the child dies of the watcher's SIGABRT within the deadline",
+            )?;
+            expect(
+                o.stderr.starts_with("fork-guard: error: fork child ")
+                    && o.stderr.contains(
+                        " is deadlocked: its only thread waits on a process-private futex (at 0x",
+                    ),
+                "the watcher reports from outside",
+            )?;
+            expect(
+                o.stderr
+                    .contains("the sentinel's signal cannot reach the child"),
+                "and says why",
+            )?;
+            expect(
+                o.stderr.contains(
+                    "= note: threads of this process now (the fork's census is in the child): ",
+                ) && o.stderr.contains("`std-holder` (tid "),
+                "lists the parent's threads",
+            )?;
+            expect(
+                o.stderr.contains("fork-guard: sending SIGABRT to child "),
+                "and what it does",
             )
         }),
         (

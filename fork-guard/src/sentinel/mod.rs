@@ -597,9 +597,9 @@ impl Watcher {
         }
         if let Some(at) = w.killed {
             if self.tick - at >= u64::from(GRACE) {
-                // SAFETY: `kill` on a pid we watch; a stale pid gets a signal
-                // only if reused within the grace period, and the child check
-                // below (`is_fork_of_us`) ran just before SIGABRT.
+                // SAFETY: `kill` on a child of this process that was listed
+                // as such this tick and is not a zombie: it has not been
+                // reaped, so its pid cannot have been reused.
                 unsafe { libc::kill(w.pid, libc::SIGKILL) };
                 return false;
             }
@@ -761,7 +761,9 @@ impl Watcher {
                 s.pc, s.sp
             );
         }
-        text.push_str("   = note: most likely a lock that one of the threads alive at fork held: fork() copies only the calling thread, so nobody will ever release it\n   = help: between fork and exec/_exit, call only async-signal-safe functions (signal-safety(7)): prepare what the child needs before forking, exec a helper program, or fork before starting threads\n");
+        text.push_str("   = note: most likely a lock that one of the threads alive at fork held: fork() copies only the calling thread, so nobody will ever release it\n");
+        parent_threads(&mut text);
+        text.push_str("   = help: between fork and exec/_exit, call only async-signal-safe functions (signal-safety(7)): prepare what the child needs before forking, exec a helper program, or fork before starting threads\n");
         if fatal {
             let _ = writeln!(
                 text,
@@ -796,6 +798,28 @@ fn note_elsewhere(pid: i32, futex: u64) {
         "fork-guard: note: deadlock sentinel: fork child {pid} is blocked forever (private futex wait at {futex:#x}, no other thread); it writes the diagnostic to its own stderr ({target}) and aborts\n"
     );
     sys::write_all(2, text.as_bytes());
+}
+
+/// The parent's threads now (the census of the fork is in the child, out
+/// of reach): one of them, or one that has exited since, held the lock.
+fn parent_threads(text: &mut String) {
+    use core::fmt::Write as _;
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return;
+    };
+    text.push_str("   = note: threads of this process now (the fork's census is in the child):");
+    let mut sep = " ";
+    for tid in dir
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()))
+        .filter(|t| !child::is_watcher_tid(*t))
+    {
+        let comm =
+            std::fs::read_to_string(format!("/proc/self/task/{tid}/comm")).unwrap_or_default();
+        let _ = write!(text, "{sep}`{}` (tid {tid})", comm.trim_end());
+        sep = ", ";
+    }
+    text.push('\n');
 }
 
 /// Whether `pid` is still a fork of this image (the cookie at the same
