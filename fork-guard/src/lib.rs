@@ -95,10 +95,11 @@
 //! For the locks it does not track, a watcher thread in the parent (started
 //! at the first fork that sees another thread alive) looks at each child in
 //! `/proc/<pid>`: a child whose only thread sits in a process-private futex
-//! wait without a timeout for a second can never wake up, and is signalled
-//! to write the diagnostic (naming the blocked call, e.g.
-//! `std::io::stdio::Stdout::lock`) and abort. Children that sleep, poll,
-//! exec or start threads are never disturbed. Linux on x86_64 and aarch64;
+//! wait without a timeout can never wake up. Seen so in three looks, half a
+//! second apart, it is signalled to write the diagnostic (naming the
+//! blocked call, e.g. `std::io::stdio::Stdout::lock`) and abort. Children
+//! that sleep, poll, exec or start threads are never disturbed
+//! (`FORK_GUARD_SENTINEL=off` turns it off). Linux on x86_64 and aarch64;
 //! see the README for its limits.
 //!
 //! # What it cannot see
