@@ -11,12 +11,14 @@
 //! drift on a shared machine hits both sides; the figure is the median of
 //! the per-round ratios:
 //!
-//! 1. `fork` + `_exit` + `waitpid`, guard installed vs not, in a
-//!    single-threaded process and with 4 idle threads alive (the prepare
-//!    handler then lists `/proc/self/task`; the child is restricted). Each
-//!    side runs in its own re-executed copy of this binary (atfork handlers
-//!    cannot be unregistered), with the same memory footprint and the same
-//!    threads. Target <= 1.10 for both.
+//! 1. `fork` + `_exit` + `waitpid`, guard installed vs not. Each side runs in
+//!    its own re-executed copy of this binary (atfork handlers cannot be
+//!    unregistered), with the same memory footprint; once with no other
+//!    thread, once with 4 idle threads alive. Target <= 1.10. And, with 4
+//!    idle threads, the deadlock sentinel's share: installed with the
+//!    sentinel vs installed with `FORK_GUARD_SENTINEL=off`, over 8 fresh
+//!    pairs of processes (two processes in the same mode differ by a few
+//!    percent with threads alive). Target <= 1.03.
 //! 2. Uncontended lock/unlock, `fork_guard::Mutex` vs `std::sync::Mutex`, with
 //!    the guard installed. Target <= 1.3.
 //! 3. An allocation-heavy loop through `GuardAlloc<System>` vs `System`,
@@ -33,6 +35,7 @@ use fork_guard::GuardAlloc;
 static GUARDED: GuardAlloc<System> = GuardAlloc::new(System);
 
 const FORK_ENV: &str = "FG_BENCH_FORK";
+const THREADS_ENV: &str = "FG_BENCH_THREADS";
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -64,30 +67,28 @@ fn one_fork() -> Duration {
     start.elapsed()
 }
 
-/// The re-executed side of the fork benchmark (`mode` is
-/// `installed:<threads>` or `plain:<threads>`): starts that many idle
-/// threads, then for each line `n` on stdin runs `n` forks and prints the
-/// median ns per fork; stops at EOF.
+/// The re-executed side of the fork benchmark: for each line `n` on stdin,
+/// runs `n` forks and prints the median ns per fork; stops at EOF.
 fn fork_side(mode: &str) {
-    let (kind, threads) = mode.split_once(':').unwrap_or((mode, "0"));
-    if kind == "installed" {
-        fork_guard::install();
-        assert!(fork_guard::is_installed());
-    }
-    let threads: usize = threads.parse().unwrap_or(0);
+    // Idle threads alive at every fork (`FG_BENCH_THREADS`), started before
+    // the guard so that both sides have the same threads.
+    let threads: usize = std::env::var(THREADS_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     for i in 0..threads {
-        let (tx, rx) = std::sync::mpsc::channel::<()>();
         std::thread::Builder::new()
             .name(format!("idle-{i}"))
-            .spawn(move || {
-                tx.send(()).unwrap();
-                // Idle for the rest of the process: parked, holding nothing.
+            .spawn(|| {
                 loop {
                     std::thread::park();
                 }
             })
-            .unwrap();
-        rx.recv().unwrap();
+            .expect("spawn idle thread");
+    }
+    if mode.starts_with("installed") {
+        fork_guard::install();
+        assert!(fork_guard::is_installed());
     }
     for _ in 0..20 {
         one_fork();
@@ -111,9 +112,18 @@ struct Side {
 }
 
 impl Side {
-    fn spawn(mode: &str) -> Side {
+    fn spawn(mode: &str, threads: usize) -> Side {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .env(FORK_ENV, mode)
+            .env(THREADS_ENV, threads.to_string())
+            .env(
+                "FORK_GUARD_SENTINEL",
+                if mode == "installed-no-sentinel" {
+                    "off"
+                } else {
+                    "on"
+                },
+            )
             .env_remove("FORK_GUARD")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -142,8 +152,57 @@ impl Side {
 /// take turns: many short rounds, so load changes on a shared machine hit
 /// both alike. Each round reports the median of its forks.
 fn bench_fork(rounds: usize, per_round: usize, threads: usize) -> (f64, f64, f64) {
-    let mut installed = Side::spawn(&format!("installed:{threads}"));
-    let mut plain = Side::spawn(&format!("plain:{threads}"));
+    bench_fork_sides(rounds, per_round, threads, "installed", "plain")
+}
+
+/// Like `bench_fork`, for any two modes of `fork_side`.
+fn bench_fork_sides(
+    rounds: usize,
+    per_round: usize,
+    threads: usize,
+    mode_a: &str,
+    mode_b: &str,
+) -> (f64, f64, f64) {
+    let (a, b) = fork_rounds(rounds, per_round, threads, mode_a, mode_b);
+    summarise(a, b)
+}
+
+/// Like `bench_fork_sides`, over `pairs` fresh pairs of processes (spawned
+/// in alternating order): with threads alive, two processes in the same
+/// mode differ by a few percent between them (layout, placement), which
+/// a single pair would report as a difference between the modes.
+fn bench_fork_pairs(
+    pairs: usize,
+    rounds: usize,
+    per_round: usize,
+    threads: usize,
+    mode_a: &str,
+    mode_b: &str,
+) -> (f64, f64, f64) {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for p in 0..pairs {
+        let (x, y) = if p % 2 == 0 {
+            fork_rounds(rounds, per_round, threads, mode_a, mode_b)
+        } else {
+            let (y, x) = fork_rounds(rounds, per_round, threads, mode_b, mode_a);
+            (x, y)
+        };
+        a.extend(x);
+        b.extend(y);
+    }
+    summarise(a, b)
+}
+
+/// Alternating rounds between two processes; each side's per-round medians.
+fn fork_rounds(
+    rounds: usize,
+    per_round: usize,
+    threads: usize,
+    mode_a: &str,
+    mode_b: &str,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut installed = Side::spawn(mode_a, threads);
+    let mut plain = Side::spawn(mode_b, threads);
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for r in 0..rounds {
         if r % 2 == 0 {
@@ -156,7 +215,7 @@ fn bench_fork(rounds: usize, per_round: usize, threads: usize) -> (f64, f64, f64
     }
     installed.finish();
     plain.finish();
-    summarise(a, b)
+    (a, b)
 }
 
 fn bench_mutex(rounds: usize, iterations: u32) -> (f64, f64, f64) {
@@ -244,15 +303,15 @@ fn main() {
         println!("note: the guard is compiled out; run with `--features release` to measure it");
     }
     fork_guard::install();
+
     // `cargo bench -p fork-guard --features release -- fork` runs the rows
-    // whose name contains `fork` only (likewise `lock`, `alloc`).
+    // whose name contains `fork` only (likewise `sentinel`, `lock`, `alloc`).
     let filter: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
     let want = |what: &str| filter.is_empty() || filter.iter().any(|f| what.contains(f.as_str()));
     let none = (f64::NAN, f64::NAN, f64::NAN);
-
     let fork = if want("fork") {
         bench_fork(80, 25, 0)
     } else {
@@ -260,6 +319,11 @@ fn main() {
     };
     let fork4 = if want("fork") {
         bench_fork(80, 25, 4)
+    } else {
+        none
+    };
+    let sentinel4 = if want("sentinel") {
+        bench_fork_pairs(8, 10, 25, 4, "installed", "installed-no-sentinel")
     } else {
         none
     };
@@ -283,11 +347,18 @@ fn main() {
             1.10,
         ),
         (
-            "  same, 4 idle threads",
+            "fork, 4 idle threads",
             "guard installed",
             "not installed",
             fork4,
             1.10,
+        ),
+        (
+            "fork, 4 threads, sentinel",
+            "sentinel on",
+            "FORK_GUARD_SENTINEL=off",
+            sentinel4,
+            1.03,
         ),
         (
             "uncontended lock/unlock",
@@ -309,9 +380,6 @@ fn main() {
         fork_guard::is_active()
     );
     for (what, a_name, b_name, (a, b, ratio), target) in rows {
-        if ratio.is_nan() {
-            continue;
-        }
         println!(
             "  {what:<24} {a_name:>20} {a:>10.1} ns  vs {b_name:<18} {b:>10.1} ns  ratio {ratio:.3} (target <= {target}: {})",
             verdict(ratio, target)

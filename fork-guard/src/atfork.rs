@@ -62,6 +62,10 @@ extern "C" fn prepare() {
     // multithreaded program more than the rest of the guard. A child's
     // report reads the names itself, and its trace of the hazardous call
     // runs through the function that forked.
+    #[cfg(fork_guard_sentinel)]
+    if c.threads_total > 1 {
+        crate::sentinel::arm();
+    }
     if c.hazardous() && matches!(policy, Policy::Strict | Policy::Warn) {
         capture_fork_site(c);
         c.load_names();
@@ -95,6 +99,8 @@ fn capture_fork_site(c: &mut census::Census) {
 
 extern "C" fn parent() {
     drop(census::reclaim_after_fork());
+    #[cfg(fork_guard_sentinel)]
+    crate::sentinel::after_fork_in_parent();
 }
 
 extern "C" fn child_handler() {

@@ -126,9 +126,22 @@
 //! `lock_api::Mutex<RawMutex, T>`: for code written against lock_api-style
 //! locks (parking_lot's API: `lock()` returns the guard, no poisoning).
 //!
+//! # Deadlock sentinel
+//!
+//! For the locks it does not track, a watcher thread in the parent (started
+//! at the first fork that sees another thread alive) looks at each child in
+//! `/proc/<pid>`: a child whose only thread sits in a process-private futex
+//! wait without a timeout can never wake up. Seen so in three looks, half a
+//! second apart, it is signalled to write the diagnostic (naming the
+//! blocked call, e.g. `std::io::stdio::Stdout::lock`) and abort. Children
+//! that sleep, poll, exec or start threads are never disturbed
+//! (`FORK_GUARD_SENTINEL=off` turns it off). Linux on x86_64 and aarch64;
+//! see the README for its limits.
+//!
 //! # What it cannot see
 //!
-//! Locks it does not track: std's and parking_lot's locks, and libc's
+//! Locks it does not track, until the child blocks on one forever (then the
+//! sentinel reports it): std's and parking_lot's locks, and libc's
 //! internal ones (`malloc` arenas, stdio, the dynamic loader, `getenv`'s
 //! lock, ...). [`GuardAlloc`] covers allocation through Rust's global
 //! allocator only, not `malloc` called from C. The thread list is taken in
@@ -152,6 +165,10 @@ mod raw;
 #[cfg(fork_guard_active)]
 #[allow(unsafe_code)]
 mod atfork;
+#[cfg(fork_guard_active)]
+#[cfg(fork_guard_sentinel)]
+#[allow(unsafe_code)]
+mod sentinel;
 #[cfg(fork_guard_active)]
 #[allow(unsafe_code)]
 mod signal_safe;
@@ -288,6 +305,8 @@ mod active {
                 state::allow_thread(p);
             }
         }
+        #[cfg(fork_guard_sentinel)]
+        crate::sentinel::configure_from_env();
         wipeonfork::install_page();
         atfork::register().map_err(InstallError::AtFork)?;
         INSTALLED.store(true, Relaxed);

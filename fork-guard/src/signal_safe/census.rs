@@ -22,6 +22,8 @@ use core::sync::atomic::{
 };
 
 use super::held::{self, Hold};
+#[cfg(fork_guard_sentinel)]
+use super::sentinel_child;
 use super::state;
 use super::sys;
 
@@ -416,7 +418,9 @@ fn list_dir(mut getdents: impl FnMut(&mut [u8]) -> usize, mut f: impl FnMut(i32)
             }
             let name = buf.get(off + 19..off + reclen).unwrap_or(&[]);
             let name = name.split(|b| *b == 0).next().unwrap_or(&[]);
-            if let Some(tid) = parse_tid(name) {
+            // The sentinel's watcher is fork-guard's own thread: it holds
+            // no lock and does not count.
+            if let Some(tid) = parse_tid(name).filter(|t| !is_sentinel(*t)) {
                 f(tid);
             }
             off += reclen;
@@ -478,6 +482,17 @@ struct Counts {
 fn set<T: PartialEq>(field: &mut T, v: T) {
     if *field != v {
         *field = v;
+    }
+}
+
+/// Whether `tid` is the deadlock sentinel's watcher thread.
+fn is_sentinel(tid: i32) -> bool {
+    #[cfg(fork_guard_sentinel)]
+    return sentinel_child::is_watcher_tid(tid);
+    #[cfg(not(fork_guard_sentinel))]
+    {
+        let _ = tid;
+        false
     }
 }
 

@@ -17,6 +17,9 @@ pub(crate) mod census;
 pub(crate) mod child;
 pub(crate) mod held;
 pub(crate) mod report;
+#[cfg(fork_guard_sentinel)]
+pub(crate) mod sentinel_child;
 pub(crate) mod state;
 pub(crate) mod sys;
+pub(crate) mod trace;
 pub(crate) mod writer;

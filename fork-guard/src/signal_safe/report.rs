@@ -15,6 +15,7 @@ use super::census::{self, Census, Source};
 use super::held::{self, Hold, HoldKind, HoldState};
 use super::state::{self, Policy};
 use super::sys;
+use super::trace;
 use super::writer::Writer;
 
 /// A tracked lock, as the report names it.
@@ -69,6 +70,12 @@ pub(crate) enum Hazard {
     AllocInChildMode { op: AllocOp, size: usize },
     /// In the parent, at fork (`strict`, or `warn`).
     ForkWhileThreaded,
+    /// In a child, from the sentinel's signal: the only thread waits on a
+    /// process-private futex without a timeout, so nothing can wake it.
+    /// `lock` is the tracked lock held at fork whose memory holds the futex
+    /// word, when there is one.
+    #[cfg_attr(not(fork_guard_sentinel), allow(dead_code))]
+    BlockedForever { futex: usize, lock: Option<Hold> },
 }
 
 impl Hazard {
@@ -80,6 +87,7 @@ impl Hazard {
             Hazard::LockInChildMode { .. } => 8,
             Hazard::AllocInChildMode { .. } => 16,
             Hazard::ForkWhileThreaded => 32,
+            Hazard::BlockedForever { .. } => 64,
         }
     }
 
@@ -175,10 +183,12 @@ pub(crate) fn report(hazard: Hazard, census: Option<&Census>) {
             sys::arm_abort_alarm(3);
         }
         if let Some(c) = census {
-            symbolise_fork_site(&mut w, c.ips());
+            trace::fork_site(&mut w, c.ips());
         }
-        if !hazard.in_parent() {
-            symbolise_here(&mut w);
+        if let Hazard::BlockedForever { .. } = hazard {
+            trace::blocked(&mut w);
+        } else if !hazard.in_parent() {
+            trace::here(&mut w);
         }
         w.flush();
         if fatal {
@@ -208,6 +218,14 @@ fn sleep_ms(ms: i64) {
     unsafe {
         libc::nanosleep(&ts, core::ptr::null_mut());
     }
+}
+
+/// The process whose deadlock sentinel signalled this child.
+fn watcher_pid() -> i32 {
+    #[cfg(fork_guard_sentinel)]
+    return super::sentinel_child::WATCHER_PID.load(Relaxed);
+    #[cfg(not(fork_guard_sentinel))]
+    0
 }
 
 fn lock_label(w: &mut Writer, kind: HoldKind, name: Option<&str>, addr: usize) {
@@ -331,6 +349,34 @@ fn write_core(
                 .dec(size as u64)
                 .str(" bytes, through GuardAlloc) in child-restricted code\n");
             w.str("   = note: this thread entered child mode (`#[fork_guard::child]` or `enter_child_mode`): code meant to run between fork and exec may not allocate (malloc is not async-signal-safe)\n");
+        }
+        Hazard::BlockedForever { futex, lock } => {
+            w.str("this child is deadlocked: its only thread waits on a process-private futex (");
+            if futex == 0 {
+                w.str("seen in /proc/<pid>/wchan, which does not show the address");
+            } else {
+                w.str("at ").hex(futex);
+            }
+            w.str(") without a timeout, and no other thread exists to wake it\n");
+            match lock {
+                Some(h) => {
+                    w.str("   = note: the futex is part of tracked ");
+                    lock_label(w, h.kind, h.name, h.lock);
+                    w.str(", held at fork by ");
+                    thread_label(w, census, h.tid);
+                    if let Some(at) = h.location {
+                        w.str(", acquired at ");
+                        location(w, at);
+                    }
+                    w.str(", which does not exist in the child\n");
+                }
+                None => {
+                    w.str("   = note: most likely a lock that is not tracked by fork-guard (std's Mutex/RwLock, the stdout/stderr lock, a parking_lot lock, ...) and that one of the threads alive at fork held: the blocked call is symbolised below\n");
+                }
+            }
+            w.str("   = note: fork() copies only the calling thread, so nobody will ever release it; fork-guard's sentinel (in pid ")
+                .int(i64::from(watcher_pid()))
+                .str(") saw the wait unchanged and signalled this child\n");
         }
         Hazard::ForkWhileThreaded => {
             w.str("fork() while ");
@@ -458,200 +504,4 @@ fn write_census(w: &mut Writer, c: &Census) {
         }
         w.str("\n");
     }
-}
-
-/// Names of frames that belong to the guard, the unwinder or the allocator
-/// shims rather than to the user's code.
-fn is_machinery(name: &str) -> bool {
-    const PREFIXES: &[&str] = &[
-        "fork_guard::",
-        "<fork_guard::",
-        "backtrace::",
-        "<backtrace::",
-        "__rust_",
-        "__rustc::",
-        "__rdl_",
-        "__rg_",
-        "alloc::",
-        "<alloc::",
-        "core::alloc::",
-        "std::sys::backtrace::",
-    ];
-    PREFIXES.iter().any(|p| name.starts_with(p))
-}
-
-/// Frames where the interesting part of a stack ends: the runtime's entry
-/// points and thread trampolines.
-fn is_stack_base(name: &str) -> bool {
-    const PREFIXES: &[&str] = &[
-        "std::rt::",
-        "std::sys::backtrace::__rust_begin_short_backtrace",
-        "std::panicking::",
-        "std::panic::",
-        "std::thread::",
-        "std::sys::pal::",
-        "std::sys::thread::",
-        "core::ops::function::FnOnce::call_once",
-        "<&dyn core::ops::function::Fn",
-        "__libc_start",
-        "start_thread",
-    ];
-    matches!(name, "main" | "_start" | "clone" | "clone3")
-        || PREFIXES.iter().any(|p| name.starts_with(p))
-}
-
-fn is_libc_fork(name: &str) -> bool {
-    matches!(
-        name,
-        "fork" | "__libc_fork" | "__fork" | "_Fork" | "__GI___fork" | "__GI__Fork" | "libc_fork"
-    ) || name.starts_with("__run_prefork")
-        || name.starts_with("__run_fork_handlers")
-}
-
-struct Frame {
-    name_shown: bool,
-}
-/// What `resolve` learnt about one address.
-#[derive(Clone, Copy, Default)]
-struct Resolved {
-    resolved: bool,
-    machinery: bool,
-    fork: bool,
-    base: bool,
-}
-
-fn resolve(ip: usize, w: Option<&mut Writer>, index: usize) -> Resolved {
-    // Prints when `w` is given.
-    let mut r = Resolved::default();
-    let mut out = w;
-    let mut frame = Frame { name_shown: false };
-    // SAFETY: `resolve_unsynchronized` requires that no other thread
-    // symbolises concurrently through the same backtrace state. The report
-    // holds the `REPORTING` flag, which serialises all reports in this
-    // process, and fork-guard calls into `backtrace` nowhere else except the
-    // prepare handler's `trace_unsynchronized` (serialised by libc's atfork
-    // lock). Other users of the `backtrace` crate in the same process could
-    // race; in a child there are none, and in the parent this is best-effort.
-    unsafe {
-        backtrace::resolve_unsynchronized(ip as *mut core::ffi::c_void, |sym| {
-            let Some(name) = sym.name() else { return };
-            r.resolved = true;
-            let text = name.as_str().unwrap_or("");
-            let mut demangled = [0u8; 256];
-            let shown = demangle_into(&name, &mut demangled);
-            r.machinery |= is_machinery(shown) || is_machinery(text);
-            r.fork |= is_libc_fork(text);
-            r.base |= is_stack_base(shown) || is_stack_base(text);
-            if let Some(w) = out.as_deref_mut() {
-                if !frame.name_shown {
-                    w.str("     #").dec(index as u64).str(" ");
-                } else {
-                    w.str("        (inlined into) ");
-                }
-                frame.name_shown = true;
-                w.str(shown);
-                if let (Some(file), Some(line)) = (sym.filename(), sym.lineno())
-                    && let Some(f) = file.to_str()
-                {
-                    w.str("\n           at ")
-                        .str(f)
-                        .str(":")
-                        .dec(u64::from(line));
-                }
-                w.str("\n");
-            }
-        });
-    }
-    r
-}
-
-/// Demangles (without the hash) into a fixed buffer; best effort.
-fn demangle_into<'b>(name: &backtrace::SymbolName<'_>, buf: &'b mut [u8]) -> &'b str {
-    struct Fixed<'a> {
-        buf: &'a mut [u8],
-        len: usize,
-    }
-    impl core::fmt::Write for Fixed<'_> {
-        fn write_str(&mut self, s: &str) -> core::fmt::Result {
-            for b in s.bytes() {
-                match self.buf.get_mut(self.len) {
-                    Some(slot) => *slot = b,
-                    None => return Err(core::fmt::Error),
-                }
-                self.len += 1;
-            }
-            Ok(())
-        }
-    }
-    let mut f = Fixed { buf, len: 0 };
-    let _ = core::fmt::write(&mut f, format_args!("{name:#}"));
-    let len = f.len;
-    let bytes = f.buf.get(..len).unwrap_or(&[]);
-    match core::str::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => core::str::from_utf8(bytes.get(..e.valid_up_to()).unwrap_or(&[])).unwrap_or(""),
-    }
-}
-
-fn symbolise_fork_site(w: &mut Writer, ips: &[usize]) {
-    if ips.is_empty() {
-        return;
-    }
-    // Start after libc's fork (and the handlers it runs) when we can see it,
-    // else after our own frames.
-    let mut start = None;
-    let mut first_user = None;
-    for (i, ip) in ips.iter().enumerate() {
-        let r = resolve(*ip, None, i);
-        if r.fork {
-            start = Some(i + 1);
-        }
-        if first_user.is_none() && r.resolved && !r.machinery && !r.fork {
-            first_user = Some(i);
-        }
-    }
-    let start = start.or(first_user).unwrap_or(0);
-    w.str("fork-guard: fork call site (best-effort symbolisation):\n");
-    print_frames(w, ips.get(start..).unwrap_or(&[]));
-}
-
-/// Prints up to 12 frames, stopping at the runtime's entry points.
-fn print_frames(w: &mut Writer, ips: &[usize]) {
-    for (i, ip) in ips.iter().enumerate().take(12) {
-        if i > 0 && resolve(*ip, None, i).base {
-            break;
-        }
-        let r = resolve(*ip, Some(w), i);
-        if !r.resolved {
-            w.str("     #").dec(i as u64).str(" ").hex(*ip).str("\n");
-        }
-    }
-}
-
-fn symbolise_here(w: &mut Writer) {
-    let mut ips = [0usize; 48];
-    let mut n = 0;
-    // SAFETY: `trace_unsynchronized` requires no concurrent unsynchronised
-    // use of the unwinder state; reports are serialised by `REPORTING`.
-    unsafe {
-        backtrace::trace_unsynchronized(|frame| {
-            if let Some(slot) = ips.get_mut(n) {
-                *slot = frame.ip() as usize;
-                n += 1;
-                true
-            } else {
-                false
-            }
-        });
-    }
-    let ips = ips.get(..n).unwrap_or(&[]);
-    let start = ips
-        .iter()
-        .position(|ip| {
-            let r = resolve(*ip, None, 0);
-            r.resolved && !r.machinery
-        })
-        .unwrap_or(0);
-    w.str("fork-guard: the hazardous call (best-effort symbolisation):\n");
-    print_frames(w, ips.get(start..).unwrap_or(&[]));
 }
