@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{ChainStep, FileError, Finding, Location};
 use crate::index::{Ctx, Site};
-use crate::input::{CrateSources, FileSystem, MemoryFs, Options, Report, SourceFile};
+use crate::input::{CrateSources, Dependencies, FileSystem, MemoryFs, Options, Report, SourceFile};
 use crate::prescan::Prescan;
 use crate::regions::{RawFinding, check_fn};
 
@@ -29,7 +29,20 @@ use crate::regions::{RawFinding, check_fn};
 /// (Not for use inside a procedural macro: use [`crate::embedded`] there.)
 pub fn check_crate(krate: &CrateSources, fs: &dyn FileSystem, options: &Options) -> Report {
     let texts = read_all(krate, fs);
-    on_big_stack(krate, &|| run(krate, &texts, options, false))
+    on_big_stack(krate, &|| run(krate, &texts, options, false, None))
+}
+
+/// [`check_crate`], following calls from child code into the crate's
+/// dependencies, which `deps` locates and reads (see [`Dependencies`]).
+/// Hazards inside a dependency are reported at the call in this crate.
+pub fn check_crate_with_deps(
+    krate: &CrateSources,
+    fs: &dyn FileSystem,
+    options: &Options,
+    deps: &dyn Dependencies,
+) -> Report {
+    let texts = read_all(krate, fs);
+    on_big_stack(krate, &|| run(krate, &texts, options, false, Some(deps)))
 }
 
 /// Checks a single file as a crate of its own (module path `[]`).
@@ -56,7 +69,7 @@ pub fn check_crate_exhaustive(
     options: &Options,
 ) -> Report {
     let texts = read_all(krate, fs);
-    on_big_stack(krate, &|| run(krate, &texts, options, true))
+    on_big_stack(krate, &|| run(krate, &texts, options, true, None))
 }
 
 /// Stack of the analysis thread. Parsing and walking syntax trees recurse
@@ -111,14 +124,22 @@ fn on_big_stack(krate: &CrateSources, f: &(dyn Fn() -> Report + Sync)) -> Report
     }
 }
 
-fn run(
+fn run<'o>(
     krate: &CrateSources,
     texts: &[std::io::Result<String>],
-    options: &Options,
+    options: &'o Options,
     exhaustive: bool,
+    deps: Option<&'o dyn Dependencies>,
 ) -> Report {
     let mut report = Report::default();
     let mut ctx = Ctx::new(options);
+    if let Some(deps) = deps {
+        ctx.deps = Some(crate::external::Link {
+            world: crate::external::World::new(deps, options),
+            from: None,
+            depth: 0,
+        });
+    }
     for (sf, text) in krate.files.iter().zip(texts) {
         let text = match text {
             Ok(t) if nesting_depth(t.as_bytes()) > MAX_NESTING => {

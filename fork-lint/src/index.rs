@@ -105,6 +105,8 @@ pub(crate) struct Ctx<'o> {
     /// The `#[cfg]` variants of a function, keyed by the one that name
     /// resolution finds (the last defined).
     pub variants: HashMap<FnId, Vec<FnId>>,
+    /// The dependencies this crate's calls may lead into (see `external`).
+    pub deps: Option<crate::external::Link<'o>>,
     /// The flow analysis's memo (owned by `flow`).
     pub flow: crate::flow::Cache,
     /// Take an unresolved, unqualified `fork()`/`vfork()` call for a fork
@@ -140,6 +142,7 @@ impl<'o> Ctx<'o> {
             summary_depth: 0,
             unresolved: Vec::new(),
             variants: HashMap::new(),
+            deps: None,
             flow: crate::flow::Cache::default(),
             bare_fork_idents: None,
         }
@@ -158,6 +161,25 @@ impl<'o> Ctx<'o> {
             parsed: false,
         });
         id
+    }
+
+    /// A file of another crate that a chain step points into (a
+    /// dependency's): listed so its spans can be located, never parsed.
+    pub fn external_file(&mut self, path: &std::path::Path) -> FileId {
+        if let Some(i) = self
+            .files
+            .iter()
+            .position(|f| f.text.is_none() && f.parsed && f.path == path)
+        {
+            return i;
+        }
+        self.files.push(FileSlot {
+            path: path.to_path_buf(),
+            module: Vec::new(),
+            text: None,
+            parsed: true,
+        });
+        self.files.len() - 1
     }
 
     pub fn fn_def(&self, id: FnId) -> Option<Rc<FnDef>> {

@@ -30,6 +30,30 @@ pub struct CrateSources {
     pub files: Vec<SourceFile>,
 }
 
+/// Where the engine finds the crates that the checked crate depends on,
+/// to follow child code into them (see `external`). The caller answers from
+/// its own knowledge of the build (the CLI: `cargo metadata`, without
+/// building anything) and reads their files: the engine does no IO.
+pub trait Dependencies: Sync {
+    /// The crate that `name::` names in code of package `from` (`None`:
+    /// the crate being checked), or `None` when it has no sources to follow
+    /// (not a dependency, a proc macro, sources missing).
+    fn resolve(&self, from: Option<&str>, name: &str) -> Option<DepCrate>;
+    /// The files of the package `key` (as [`DepCrate::key`]).
+    fn sources(&self, key: &str) -> Option<CrateSources>;
+    /// The text of a dependency's file.
+    fn read(&self, path: &Path) -> io::Result<String>;
+}
+
+/// A dependency, as [`Dependencies::resolve`] names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepCrate {
+    /// Stable key of the package (cargo's package id).
+    pub key: String,
+    /// For messages: `name-version`.
+    pub label: String,
+}
+
 /// How the engine gets file contents. The CLI reads the disk; tests and
 /// the proc macro serve text from memory.
 pub trait FileSystem {

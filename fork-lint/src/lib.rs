@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod embedded;
 pub mod engine;
+mod external;
 mod flow;
 mod index;
 pub mod input;
@@ -35,8 +36,9 @@ pub mod suppress;
 mod types;
 
 pub use diagnostic::{ChainStep, FileError, Finding, Level, Location};
-pub use engine::{check_crate, check_source};
+pub use engine::{check_crate, check_crate_with_deps, check_source};
 pub use input::{
-    CrateSources, FileSystem, MemoryFs, Options, RealFs, Report, RuleSetting, SourceFile,
+    CrateSources, DepCrate, Dependencies, FileSystem, MemoryFs, Options, RealFs, Report,
+    RuleSetting, SourceFile,
 };
 pub use rules::{RuleId, RuleMeta};

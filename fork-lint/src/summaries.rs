@@ -114,7 +114,8 @@ impl Event {
     /// direct): the first is the call in the child code.
     pub fn chain(&self) -> Vec<Step> {
         match &self.via {
-            None => Vec::new(),
+            // Direct: no chain, or the steps into a dependency.
+            None => self.hazard.chain.clone(),
             Some(callee) => {
                 let mut chain = vec![Step {
                     label: format!("child calls {callee}"),
@@ -621,6 +622,10 @@ impl<'c, 'o> Walker<'c, 'o> {
                 if self.vfork {
                     self.emit_vfork(&op, span);
                 } else if !self.ctx.opts.knowledge.is_known_crate(root)
+                    && let Some((label, found)) = crate::external::hazards_of(self.ctx, path)
+                {
+                    self.dependency_hazards(path, &label, &found, span);
+                } else if !self.ctx.opts.knowledge.is_known_crate(root)
                     && !root.starts_with(|c: char| c.is_ascii_uppercase())
                 {
                     self.emit(
@@ -635,6 +640,73 @@ impl<'c, 'o> Walker<'c, 'o> {
                 }
                 true
             }
+        }
+    }
+
+    /// What a call into a dependency reaches, reported at the call (the
+    /// code the user can change): per rule, the first hazard with the chain
+    /// into the dependency, and how many more.
+    fn dependency_hazards(
+        &mut self,
+        path: &str,
+        label: &str,
+        found: &[crate::external::DepHazard],
+        span: proc_macro2::Span,
+    ) {
+        let mut rules: Vec<RuleId> = Vec::new();
+        for h in found {
+            if !rules.contains(&h.rule) {
+                rules.push(h.rule);
+            }
+        }
+        for rule in rules {
+            let of_rule: Vec<&crate::external::DepHazard> =
+                found.iter().filter(|h| h.rule == rule).collect();
+            let Some(h) = of_rule.iter().max_by_key(|h| h.level).copied() else {
+                continue;
+            };
+            let chain: Vec<Step> = h
+                .steps
+                .iter()
+                .map(|(label, file, sp)| Step {
+                    label: label.clone(),
+                    site: Site {
+                        file: self.ctx.external_file(file),
+                        span: *sp,
+                    },
+                })
+                .collect();
+            let mut message = format!(
+                "call to `{path}` ({label}) reaches {}, which {}",
+                h.op, h.reason
+            );
+            if of_rule.len() > 1 {
+                message.push_str(&format!(
+                    ", and {} more {rule} hazard{} in that crate",
+                    of_rule.len() - 1,
+                    if of_rule.len() > 2 { "s" } else { "" }
+                ));
+            }
+            if h.guessed {
+                message.push_str(" (guessed from the method name)");
+            }
+            let hazard = Hazard {
+                rule,
+                level: h.level,
+                op: format!("`{path}`"),
+                reason: format!("reaches {} in {label}", h.op),
+                help: h.help.clone(),
+                site: self.site(span),
+                chain,
+                guessed: h.guessed,
+                message,
+            };
+            self.push_event(Event {
+                site: self.site(span),
+                hazard,
+                via: None,
+                origin: None,
+            });
         }
     }
 

@@ -359,11 +359,90 @@ fn deps_off_changes_nothing_and_runs_no_cargo() {
         "{calls}"
     );
     assert_eq!(stderr(&auto), "");
-    // The engine does not follow dependencies yet: the same output.
-    assert_eq!(off.stdout, auto.stdout);
-    assert_eq!(off.status.code(), auto.status.code());
+    // `auto` follows the child's calls into the dependency; `off` does not.
+    let findings = |o: &Output| -> usize {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| l.contains("\"type\":\"finding\""))
+            .count()
+    };
+    assert_eq!(
+        findings(&off),
+        0,
+        "{}",
+        String::from_utf8_lossy(&off.stdout)
+    );
+    assert!(findings(&auto) > 0);
     let default = lint(&["--offline", "--format", "json"]);
-    assert_eq!(default.stdout, off.stdout);
+    assert_eq!(default.stdout, auto.stdout);
+}
+
+/// Child code calls into a path dependency outside the workspace: each
+/// hazardous call is a finding at the call, with the chain into the
+/// dependency; the async-signal-safe calls and the parent's call stay
+/// silent. Both binaries, offline.
+#[test]
+fn calls_into_a_path_dependency_are_followed() {
+    let tmp = TempDir::new("deps", "follow");
+    let fx = deps_workspace(tmp.path());
+    for (bin, args) in [
+        (FORK_LINT, vec!["--offline", "--format", "json", "."]),
+        (CARGO_FORK_LINT, vec!["--offline", "--format", "json"]),
+    ] {
+        let o = run(bin, &fx.workspace, &args);
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        let found: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|v| v["type"] == "finding")
+            .collect();
+        let at = |line: u32| -> Vec<String> {
+            found
+                .iter()
+                .filter(|f| {
+                    f["file"]
+                        .as_str()
+                        .is_some_and(|p| p.ends_with("src/main.rs"))
+                        && f["line"] == line
+                })
+                .map(|f| f["rule"].as_str().unwrap_or("").to_string())
+                .collect()
+        };
+        for call in &fx.calls {
+            match call.rule {
+                Some(rule) => {
+                    assert!(
+                        at(call.line).iter().any(|r| r == rule),
+                        "{bin}: `{}` at line {} must raise {rule}: {out}",
+                        call.callee,
+                        call.line
+                    );
+                }
+                None => assert!(
+                    at(call.line).is_empty(),
+                    "{bin}: `{}` at line {} is async-signal-safe: {out}",
+                    call.callee,
+                    call.line
+                ),
+            }
+        }
+        assert!(
+            at(fx.parent_call_line).is_empty(),
+            "{bin}: parent call: {out}"
+        );
+        // The chain crosses into the dependency's file.
+        assert!(
+            found
+                .iter()
+                .any(|f| f["chain"]
+                    .as_array()
+                    .is_some_and(|c| c.iter().any(|s| s["file"]
+                        .as_str()
+                        .is_some_and(|p| p.contains("outside-dep"))))),
+            "{bin}: {out}"
+        );
+        assert_eq!(o.status.code(), Some(1), "{bin}: {}", stderr(&o));
+    }
 }
 
 /// `--frozen`/`--locked` with a stale lockfile: cargo's error, exit 2, for
@@ -413,7 +492,12 @@ fn frozen_with_a_stale_lockfile_is_a_tool_error() {
     // Without --frozen, cargo updates the lockfile (offline) and the run goes on.
     let out = run(CARGO_FORK_LINT, &fx.workspace, &["--offline"]);
     assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("error"), "{}", stderr(&out));
+    // No tool error (findings in the dependency calls are expected).
+    assert!(
+        !stderr(&out).lines().any(|l| l.starts_with("error")),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// When cargo cannot resolve the graph (here: a manifest cargo rejects),

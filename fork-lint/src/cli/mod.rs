@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, ValueEnum};
 use rayon::prelude::*;
 
+pub mod dep_sources;
 pub mod deps;
 
 use self::deps::{DepsMode, GraphOutcome, MessageFormat};
@@ -349,11 +350,17 @@ struct Checked {
     internal_errors: Vec<String>,
 }
 
-/// Checks every crate. `deps` is the resolved dependency graph (`--deps
-/// auto`): the engine does not follow calls into dependencies yet (issue 10,
-/// part two), so it is carried here and not used.
+/// Checks every crate. With the dependency graph (`--deps auto`), a crate
+/// the graph knows (its package found by its files) is checked following
+/// calls from child code into its dependencies' sources.
 fn check_all(crates: &[CrateSources], options: &Options, deps: Option<&DepGraph>) -> Checked {
-    let _ = deps;
+    let trees = std::sync::Mutex::new(std::collections::HashMap::new());
+    let package_of = |krate: &CrateSources| -> Option<usize> {
+        let graph = deps?;
+        let files: Vec<&Path> = krate.files.iter().map(|f| f.path.as_path()).collect();
+        let origin = graph.origin_of(&files)?;
+        graph.find(&origin.package_id)
+    };
     let files: usize = crates.iter().map(|c| c.files.len()).sum();
     // A progress bar only for long scans, and only on a terminal: never in
     // piped or captured output.
@@ -372,7 +379,13 @@ fn check_all(crates: &[CrateSources], options: &Options, deps: Option<&DepGraph>
     let results: Vec<Result<crate::input::Report, String>> = crates
         .par_iter()
         .map(|krate| {
-            let report = catch_unwind(AssertUnwindSafe(|| crate::engine::check_crate(krate, &RealFs, options)))
+            let report = catch_unwind(AssertUnwindSafe(|| match (deps, package_of(krate)) {
+                (Some(graph), Some(pkg)) => {
+                    let sources = dep_sources::DepSources::new(graph, pkg, &trees);
+                    crate::engine::check_crate_with_deps(krate, &RealFs, options, &sources)
+                }
+                _ => crate::engine::check_crate(krate, &RealFs, options),
+            }))
                 .map_err(|_| format!("internal error: the engine panicked while checking crate `{}` (please report this bug)", krate.name));
             if let Some(bar) = &bar {
                 bar.inc(1);
