@@ -42,6 +42,19 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         "forks; the parent exits and the rest of the program runs in the child",
         "",
     ),
+    // ---- sockets: control messages ----
+    func(
+        "nix::sys::socket::sendmsg",
+        ALLOC,
+        "builds the control-message buffer in a new `Vec` (checked against nix 0.29)",
+        "send with `libc::sendmsg` and a control buffer prepared before fork",
+    ),
+    func(
+        "nix::sys::socket::recvmsg",
+        ALLOC,
+        "decodes received control messages (`ScmRights`) into a new `Vec`",
+        "receive with `libc::recvmsg` into buffers prepared before fork",
+    ),
     // ---- exec wrappers that allocate ----
     func("nix::unistd::execv", ALLOC_WRAPPER, REASON_EXEC, FIX_EXEC),
     func("nix::unistd::execve", ALLOC_WRAPPER, REASON_EXEC, FIX_EXEC),

@@ -606,6 +606,31 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         RAW_FD_IO,
         "loops over `read(2)` system calls on the descriptor",
     ),
+    // ---- panic hooks and backtraces ----
+    func(
+        "std::panic::take_hook",
+        LOCK,
+        "takes the panic hook's lock (a `RwLock` another thread may have held at fork)",
+        "install hooks in the parent before fork",
+    ),
+    func(
+        "std::panic::set_hook",
+        LOCK,
+        "takes the panic hook's lock and frees the previous hook",
+        "install hooks in the parent before fork",
+    ),
+    func(
+        "std::backtrace::Backtrace::capture",
+        ALLOC,
+        "reads `RUST_BACKTRACE` under std's environment lock and allocates the captured frames",
+        "do not capture backtraces in the child; `_exit` with a status code",
+    ),
+    func(
+        "std::backtrace::Backtrace::force_capture",
+        ALLOC,
+        "allocates the captured frames and takes the backtrace lock",
+        "do not capture backtraces in the child; `_exit` with a status code",
+    ),
     // ---- environment ----
     func(
         "std::env::var",
