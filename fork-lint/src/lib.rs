@@ -20,6 +20,7 @@ pub mod engine;
 mod index;
 pub mod input;
 pub mod knowledge;
+pub mod macro_rules;
 mod prescan;
 mod regions;
 #[cfg(feature = "cli")]
