@@ -31,6 +31,37 @@
 //!   `#[macro_export]`, `$crate::name!`); see its documentation for the
 //!   approximation.
 //!
+//! # Use
+//!
+//! ```
+//! use fork_lint::macro_rules::{MacroTable, Position, parse_stmts};
+//!
+//! let lib: syn::File = syn::parse_str(r#"
+//!     macro_rules! die {
+//!         ($($arg:tt)*) => {{ eprintln!($($arg)*); std::process::exit(1) }};
+//!     }
+//!     fn child() { die!("exec failed: {}", err); }
+//! "#).unwrap();
+//! let table = MacroTable::build([(&[][..], &lib)]);
+//!
+//! // The walker meets `die!(..)` in file 0 and asks which macro it is.
+//! let syn::Item::Fn(child) = &lib.items[1] else { unreachable!() };
+//! let syn::Stmt::Macro(call) = &child.block.stmts[0] else { unreachable!() };
+//! let at = Position::of_span(0, call.mac.path.segments[0].ident.span());
+//! let die = table.lookup(&call.mac.path, at).expect("the crate's own macro");
+//!
+//! // Expanded in statement position, it is a block with the two hazards.
+//! let tokens = die.expand(&call.mac.tokens, &syn::parse_quote!(crate)).unwrap();
+//! let stmts = parse_stmts(tokens).unwrap();
+//! let text = quote::quote!(#(#stmts)*).to_string();
+//! assert!(text.contains("eprintln !") && text.contains("std :: process :: exit"));
+//! ```
+//!
+//! An invocation inside an expansion is looked up at the position of the
+//! invocation written in the source that led to it, and expanded with
+//! [`MacroRules::expand_with`] at `depth + 1`, so that [`Limits::max_depth`]
+//! stops runaway recursion.
+//!
 //! # What is matched
 //!
 //! Fragment specifiers `ident`, `expr`, `expr_2021`, `ty`, `tt`, `path`,

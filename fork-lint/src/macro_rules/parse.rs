@@ -380,11 +380,10 @@ fn parse_pattern(tokens: &TokenStream) -> Result<Vec<PatTree>, Error> {
                     out.push(PatTree::Tok(Leaf::Punct('$')));
                     i += 2;
                 }
+                // A lone `$` (`($mode:ident, $)` in syn) matches itself.
                 _ => {
-                    return Err(Error::new(
-                        p.span(),
-                        "expected a metavariable or a repetition after `$`",
-                    ));
+                    out.push(PatTree::Tok(Leaf::Punct('$')));
+                    i += 1;
                 }
             },
             other => {

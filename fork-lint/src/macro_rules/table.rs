@@ -37,6 +37,9 @@ impl Position {
 /// position (1, 2, ... in the order the expansion writes them).
 type Pos = (LineColumn, u32);
 
+/// Most item-level invocations [`MacroTable::build`] expands in one crate.
+const MAX_TABLE_EXPANSIONS: usize = 10_000;
+
 const END: LineColumn = LineColumn {
     line: usize::MAX,
     column: usize::MAX,
@@ -119,8 +122,9 @@ struct FileInfo {
 ///
 /// Macros that define macros: [`MacroTable::build`] expands item-level
 /// invocations of the crate's own macros (in file order, repeating while
-/// new definitions appear, within [`Limits`]) and adds the definitions they
-/// produce as if written at the invocation. Definitions written inside an
+/// new definitions appear, within [`Limits`], at most 10 000 expansions and
+/// ten times [`Limits::max_tokens`] tokens in all) and adds the definitions
+/// they produce as if written at the invocation. Definitions written inside an
 /// invocation of a macro the table does not know (`cfg_if! { .. }`) are
 /// collected too, at the invocation's position.
 #[derive(Debug, Default)]
@@ -215,6 +219,10 @@ impl MacroTable {
     /// and adds the definitions their expansions contain.
     fn expand_invocations(&mut self, mut pending: Vec<Invocation>) {
         let crate_path: syn::Path = syn::parse_quote!(crate);
+        // All expansions together, so that invocations expanding into
+        // several invocations of themselves cannot grow without bound.
+        let mut expansions_left = MAX_TABLE_EXPANSIONS;
+        let mut tokens_left = self.limits.max_tokens.saturating_mul(10);
         for _round in 0..4 {
             let mut later = Vec::new();
             let mut added = false;
@@ -226,6 +234,10 @@ impl MacroTable {
                     later.push(inv);
                     continue;
                 };
+                if expansions_left == 0 || tokens_left == 0 {
+                    continue;
+                }
+                expansions_left -= 1;
                 let Ok(tokens) = self.defs[id].rules.expand_with(
                     &inv.mac.tokens,
                     &crate_path,
@@ -234,6 +246,7 @@ impl MacroTable {
                 ) else {
                     continue;
                 };
+                tokens_left = tokens_left.saturating_sub(super::transcribe::count_tokens(&tokens));
                 let Ok(items) = parse_items(tokens) else {
                     continue;
                 };

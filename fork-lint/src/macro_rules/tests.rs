@@ -352,6 +352,9 @@ fn definition_errors() {
     assert!(def_err("macro_rules! m { ($($x:ident)) => {} }").contains("expected `*`"));
     assert!(def_err("macro_rules! m { () {} }").contains("`=>`"));
     assert!(def_err("macro_rules! m {}").contains("at least one rule"));
+    // A lone `$` in a matcher matches itself (syn's `($mode:ident, $)`).
+    let m = def("macro_rules! m { ($mode:ident, $) => { $mode } }");
+    same(expand(&m, "x, $"), "x");
     // `$$` (unstable) stands for `$`.
     let m = def("macro_rules! m { ($$ $x:ident) => { $$ $x } }");
     same(expand(&m, "$ a"), "$ a");
@@ -812,6 +815,18 @@ fn table_expands_macro_defining_invocations() {
 }
 
 #[test]
+fn table_expansion_is_bounded() {
+    // Each `boom!()` expands to two more: 2^64 expansions without a budget.
+    let lib = r#"
+        macro_rules! boom { () => { boom!(); boom!(); macro_rules! made { () => {} } } }
+        boom!();
+    "#;
+    let (t, _) = table(&[(&[], lib)]);
+    let made = t.definitions().filter(|m| m.name() == "made").count();
+    assert!(made > 0 && made <= 10_000, "{made}");
+}
+
+#[test]
 fn table_reports_definitions_that_do_not_parse() {
     let (t, _) = table(&[(
         &[],
@@ -926,11 +941,12 @@ mod fuzz {
 
 // ----------------------------------------------------------- real crates
 
-/// Every `macro_rules!` definition in the real-world crates (when they are
-/// unpacked on this machine) parses. `FORK_LINT_MACRO_CORPUS` adds folders
-/// (`:`-separated).
+/// On the real-world crates (when they are unpacked on this machine; more
+/// folders of crates in `FORK_LINT_MACRO_CORPUS`, `:`-separated): every
+/// `macro_rules!` definition parses, and every invocation of a crate's own
+/// macro expands to tokens that parse in some position.
 #[test]
-fn real_world_definitions_parse() {
+fn real_world_macros() {
     let mut roots = vec![
         std::path::PathBuf::from("/tmp/fork-lint-realworld/crates"),
         std::path::PathBuf::from("/work/shared/bench/corpus"),
@@ -938,38 +954,166 @@ fn real_world_definitions_parse() {
     if let Ok(extra) = std::env::var("FORK_LINT_MACRO_CORPUS") {
         roots.extend(extra.split(':').map(std::path::PathBuf::from));
     }
-    let mut files = Vec::new();
+    let mut crates = Vec::new();
     for root in roots.iter().filter(|r| r.is_dir()) {
-        collect_rs(root, &mut files);
+        if root.join("src").is_dir() {
+            crates.push(root.clone());
+        }
+        let Ok(entries) = std::fs::read_dir(root) else {
+            continue;
+        };
+        let mut dirs: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        dirs.sort();
+        crates.extend(dirs.into_iter().filter(|d| d.join("src").is_dir()));
     }
-    if files.is_empty() {
-        eprintln!("real_world_definitions_parse: no corpus on this machine, skipped");
+    if crates.is_empty() {
+        eprintln!("real_world_macros: no corpus on this machine, skipped");
         return;
     }
-    let (mut ok, mut failed) = (0usize, Vec::new());
-    for path in &files {
-        let Ok(src) = std::fs::read_to_string(path) else {
-            continue;
-        };
-        if !src.contains("macro_rules!") {
-            continue;
+    let mut stats = RealWorld::default();
+    for krate in &crates {
+        if std::env::var_os("FORK_LINT_MACRO_PROGRESS").is_some() {
+            eprintln!("{}", krate.display());
         }
-        let Ok(file) = syn::parse_file(&src) else {
-            continue;
-        };
-        let t = MacroTable::build([(&[][..], &file)]);
-        ok += t.definitions().count();
-        failed.extend(
-            t.errors()
-                .iter()
-                .map(|(_, e)| format!("{}: {e}", path.display())),
-        );
+        // A thread per crate, as the engine does: proc-macro2's span table
+        // is per thread and dies with it.
+        let krate = krate.clone();
+        let one = std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(move || {
+                let mut one = RealWorld::default();
+                one.check_crate(&krate);
+                one
+            })
+            .expect("thread")
+            .join()
+            .expect("no panic");
+        stats.add(one);
     }
     eprintln!(
-        "real_world_definitions_parse: {ok} definitions parsed, {} failed",
-        failed.len()
+        "real_world_macros: {} crates, {} definitions parsed, {} rejected; \
+         {} invocations of own macros: {} expanded and parsed, {} expanded but unparsed, {} not expanded",
+        crates.len(),
+        stats.definitions,
+        stats.bad_definitions.len(),
+        stats.invocations,
+        stats.parsed,
+        stats.unparsed.len(),
+        stats.not_expanded.len(),
     );
-    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(
+        stats.bad_definitions.is_empty(),
+        "{:#?}",
+        stats.bad_definitions
+    );
+    assert!(stats.unparsed.is_empty(), "{:#?}", stats.unparsed);
+    assert!(stats.not_expanded.is_empty(), "{:#?}", stats.not_expanded);
+}
+
+#[derive(Default)]
+struct RealWorld {
+    definitions: usize,
+    bad_definitions: Vec<String>,
+    invocations: usize,
+    parsed: usize,
+    unparsed: Vec<String>,
+    not_expanded: Vec<String>,
+}
+
+impl RealWorld {
+    fn add(&mut self, other: RealWorld) {
+        self.definitions += other.definitions;
+        self.bad_definitions.extend(other.bad_definitions);
+        self.invocations += other.invocations;
+        self.parsed += other.parsed;
+        self.unparsed.extend(other.unparsed);
+        self.not_expanded.extend(other.not_expanded);
+    }
+
+    fn check_crate(&mut self, krate: &std::path::Path) {
+        let src = krate.join("src");
+        let mut paths = Vec::new();
+        collect_rs(&src, &mut paths);
+        let mut files = Vec::new();
+        for path in paths {
+            // Generated bindings (windows-sys and the like) hold no macros
+            // worth the memory of parsing them.
+            if std::fs::metadata(&path).map_or(true, |m| m.len() > 512 * 1024) {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let Ok(file) = syn::parse_file(&text) else {
+                continue;
+            };
+            let rel = path.strip_prefix(&src).unwrap_or(&path);
+            let mut module: Vec<String> = rel
+                .with_extension("")
+                .iter()
+                .map(|c| c.to_string_lossy().into_owned())
+                .collect();
+            if matches!(
+                module.last().map(String::as_str),
+                Some("mod" | "lib" | "main")
+            ) {
+                module.pop();
+            }
+            files.push((path, module, file));
+        }
+        let table = MacroTable::build(files.iter().map(|(_, m, f)| (m.as_slice(), f)));
+        self.definitions += table.definitions().count();
+        for (file, e) in table.errors() {
+            self.bad_definitions
+                .push(format!("{}: {e}", files[*file].0.display()));
+        }
+        for (index, (path, _, file)) in files.iter().enumerate() {
+            let mut v = Invocations(Vec::new());
+            v.visit_file(file);
+            for mac in v.0 {
+                let at = Position::of_span(index, mac.path.segments[0].ident.span());
+                let Some(rules) = table.lookup(&mac.path, at) else {
+                    continue;
+                };
+                self.invocations += 1;
+                let place = format!("{}:{}: {}!", path.display(), at.at.line, rules.name());
+                match rules.expand(&mac.tokens, &krate_path()) {
+                    Ok(out) => {
+                        if parses_somewhere(out) {
+                            self.parsed += 1;
+                        } else {
+                            self.unparsed.push(place);
+                        }
+                    }
+                    Err(e) => self.not_expanded.push(format!("{place}: {e}")),
+                }
+            }
+        }
+    }
+}
+
+fn krate_path() -> syn::Path {
+    syn::parse_quote!(crate)
+}
+
+fn parses_somewhere(out: TokenStream) -> bool {
+    use syn::parse::Parser;
+    parse_expr(out.clone()).is_ok()
+        || parse_stmts(out.clone()).is_ok()
+        || parse_items(out.clone()).is_ok()
+        || syn::parse2::<syn::Type>(out.clone()).is_ok()
+        || syn::Pat::parse_multi_with_leading_vert.parse2(out).is_ok()
+}
+
+/// Every macro invocation in a file, outside `macro_rules!` bodies.
+struct Invocations(Vec<syn::Macro>);
+
+impl<'ast> Visit<'ast> for Invocations {
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        if !m.path.is_ident("macro_rules") {
+            self.0.push(m.clone());
+        }
+    }
 }
 
 fn collect_rs(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
