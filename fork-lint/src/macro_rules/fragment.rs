@@ -1,7 +1,7 @@
 //! Fragment specifiers (`$x:expr`, `$t:tt`, ...) and how each one is
 //! parsed from the input, with `syn`.
 
-use proc_macro2::{Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use syn::buffer::Cursor;
 use syn::parse::ParseStream;
 use syn::{Token, parse::discouraged::Speculative};
@@ -80,18 +80,33 @@ impl FragmentKind {
             FragmentKind::Expr2021 => {
                 !first.is_some_and(|i| i == "let" || i == "const" || i == "_")
             }
-            FragmentKind::Block => cursor.group(proc_macro2::Delimiter::Brace).is_some(),
+            FragmentKind::Block => cursor.group(Delimiter::Brace).is_some(),
             _ => true,
         }
     }
 
     /// Whether a fragment of this kind is substituted as an invisible group
-    /// (so `$e * 2` keeps `$e`'s precedence and the fragment stays opaque
+    /// (so `$e * 2` keeps `$e`'s precedence, and the fragment stays opaque
     /// when forwarded to another macro). rustc does this for every kind but
-    /// `ident`, `lifetime` and `tt`; here only for the kinds `syn` parses
-    /// back in every position they can be used in.
-    pub(crate) fn substituted_as_group(self) -> bool {
-        matches!(self, FragmentKind::Expr | FragmentKind::Expr2021)
+    /// `ident`, `lifetime` and `tt`; here only for expressions, the kind
+    /// where precedence matters most and that `syn` parses back from an
+    /// invisible group in every position (it refuses one as the type of
+    /// `1 as $t << 2`, so types stay bare), and not for block-like
+    /// expressions (`{ .. }`, `if`, `match`, `loop`, `while`, `for`,
+    /// `unsafe { .. }`), which in statement position must stay statements
+    /// that need no `;`.
+    pub(crate) fn substituted_as_group(self, tokens: &TokenStream) -> bool {
+        if !matches!(self, FragmentKind::Expr | FragmentKind::Expr2021) {
+            return false;
+        }
+        let mut iter = tokens.clone().into_iter();
+        match (iter.next(), iter.next()) {
+            (Some(TokenTree::Group(g)), None) => g.delimiter() != Delimiter::Brace,
+            (Some(TokenTree::Ident(i)), _) => !["if", "match", "loop", "while", "for", "unsafe"]
+                .iter()
+                .any(|k| i == k),
+            _ => true,
+        }
     }
 
     /// Parses one fragment of this kind from the front of `input`.

@@ -206,6 +206,52 @@ fn expr_fragments_keep_their_precedence() {
 }
 
 #[test]
+fn substituted_fragments_parse_in_every_position() {
+    let m = def(r#"macro_rules! m {
+        ($e:expr, $t:ty, $p:pat, $i:ident, $l:literal, $b:block, $path:path) => {
+            $e;
+            let $p: Vec<$t> = <$t>::new();
+            let $i = $e.len() + $l;
+            if $e { $b } else { match $e { $p => {} } }
+            while $e {}
+            for $p in $e {}
+            f($e, $e);
+            $path::g();
+            let s = $path { a: $e };
+            (|| $e)();
+            $b
+        };
+    }"#);
+    let out = m
+        .expand(
+            &ts("x + y, Option<u8>, (a, _), n, -1, { f() }, crate::S"),
+            &krate(),
+        )
+        .unwrap();
+    let stmts = parse_stmts(out).unwrap();
+    assert_eq!(stmts.len(), 11);
+}
+
+#[test]
+fn block_like_and_type_fragments() {
+    // A block-like `$body` is a statement of its own (http's `probe_loop!`).
+    let m = def(r#"macro_rules! probe_loop {
+        ($label:tt: $i:ident < $len:expr, $body:expr) => {
+            $label: loop { if $i < $len { $body $i += 1; } else { $i = 0; } }
+        };
+    }"#);
+    let out = m
+        .expand(
+            &ts("'probe: probe < self.len(), { if f(probe) { break; } }"),
+            &krate(),
+        )
+        .unwrap();
+    assert!(parse_stmts(out).is_ok());
+    let m = def("macro_rules! v { ($t:ty) => { Vec::<$t>::new() } }");
+    assert!(parse_expr(m.expand(&ts("Option<u8>"), &krate()).unwrap()).is_ok());
+}
+
+#[test]
 fn forwarded_fragments_are_opaque() {
     let outer = def("macro_rules! outer { ($e:expr) => { inner!($e) } }");
     let inner = def("macro_rules! inner { (1) => { one }; ($x:expr) => { other($x) } }");
@@ -1006,8 +1052,15 @@ fn real_world_macros() {
         "{:#?}",
         stats.bad_definitions
     );
-    assert!(stats.unparsed.is_empty(), "{:#?}", stats.unparsed);
-    assert!(stats.not_expanded.is_empty(), "{:#?}", stats.not_expanded);
+    if std::env::var_os("FORK_LINT_MACRO_CORPUS").is_some() {
+        // A survey of other crates: list what fails rather than fail.
+        for place in stats.unparsed.iter().chain(&stats.not_expanded) {
+            eprintln!("  {place}");
+        }
+    } else {
+        assert!(stats.unparsed.is_empty(), "{:#?}", stats.unparsed);
+        assert!(stats.not_expanded.is_empty(), "{:#?}", stats.not_expanded);
+    }
 }
 
 #[derive(Default)]
@@ -1034,6 +1087,16 @@ impl RealWorld {
         let src = krate.join("src");
         let mut paths = Vec::new();
         collect_rs(&src, &mut paths);
+        // Generated bindings (windows, windows-sys) are too big to hold
+        // parsed all at once, and hold no macros worth it.
+        let size: u64 = paths
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
+        if size > 16 << 20 {
+            return;
+        }
         let mut files = Vec::new();
         for path in paths {
             // Generated bindings (windows-sys and the like) hold no macros

@@ -163,7 +163,7 @@ impl Cx<'_> {
             )));
         };
         self.spend(count_tokens(tokens))?;
-        if info.kind.substituted_as_group() {
+        if info.kind.substituted_as_group(tokens) {
             let mut g = Group::new(Delimiter::None, tokens.clone());
             g.set_span(span_of(tokens));
             out.push(TokenTree::Group(g));
