@@ -72,7 +72,9 @@ impl FragmentKind {
 
     /// rustc's `nonterminal_may_begin_with`, where it is stricter than a
     /// successful parse: an `expr` never starts with `let`, an `expr_2021`
-    /// never with `const` or `_`.
+    /// never with `const` or `_`, a `block` only with `{`, and a `vis`
+    /// (which can match nothing) only before an identifier, a `,` or what
+    /// can start a type.
     pub(crate) fn may_begin_with(self, cursor: Cursor) -> bool {
         let first = cursor.ident().map(|(i, _)| i);
         match self {
@@ -81,6 +83,17 @@ impl FragmentKind {
                 !first.is_some_and(|i| i == "let" || i == "const" || i == "_")
             }
             FragmentKind::Block => cursor.group(Delimiter::Brace).is_some(),
+            // A visibility may be empty, so rustc only considers it where
+            // the next token could start what follows one: an identifier,
+            // a `,`, or a type.
+            FragmentKind::Vis => match cursor.token_tree() {
+                Some((TokenTree::Ident(_), _)) => true,
+                Some((TokenTree::Punct(p), _)) => {
+                    matches!(p.as_char(), ',' | '!' | '*' | '&' | '?' | '<' | ':' | '\'')
+                }
+                Some((TokenTree::Group(g), _)) => g.delimiter() != Delimiter::Brace,
+                _ => false,
+            },
             _ => true,
         }
     }

@@ -532,8 +532,8 @@ fn parse_template(tokens: &TokenStream) -> Result<Vec<Tpl>, Error> {
                 }
                 Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => {
                     let body = parse_template(&g.stream())?;
-                    let (sep, op, next) = rep_suffix(&tokens, i + 2, g.span())?;
-                    out.push(Tpl::Rep { body, sep, op });
+                    let (sep, _op, next) = rep_suffix(&tokens, i + 2, g.span())?;
+                    out.push(Tpl::Rep { body, sep });
                     i = next;
                 }
                 Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => {

@@ -344,6 +344,23 @@ fn ambiguous_input_is_an_error() {
 // -------------------------------------------------------------------- rules
 
 #[test]
+fn empty_visibility_after_attributes() {
+    // libc's `s!`, bitflags: attributes, then a visibility that may be
+    // empty. At `#` the visibility is not a candidate (rustc's rule).
+    let m = def(r#"macro_rules! s {
+        ($(#[$attr:meta])* $pub:vis struct $name:ident;) => { $(#[$attr])* $pub struct $name; };
+    }"#);
+    same(expand(&m, "#[a] #[b] struct S;"), "#[a] #[b] struct S;");
+    same(
+        expand(&m, "#[a] pub(crate) struct S;"),
+        "#[a] pub(crate) struct S;",
+    );
+    // A `?` in the transcriber may repeat a `*` variable (objc2 does).
+    let m = def("macro_rules! m { ($($x:ident)*) => { $($x)? } }");
+    same(expand(&m, "a b"), "a b");
+}
+
+#[test]
 fn first_matching_rule_wins() {
     let m = def(r#"macro_rules! m {
         ($x:ident) => { ident };

@@ -6,7 +6,6 @@ use quote::ToTokens;
 
 use super::ExpandError;
 use super::matcher::{Bindings, Matcher};
-use super::parse::RepOp;
 
 /// A transcriber template.
 #[derive(Debug, Clone)]
@@ -26,11 +25,9 @@ pub(crate) enum Tpl {
         dollar: Punct,
         ident: Ident,
     },
-    Rep {
-        body: Vec<Tpl>,
-        sep: Vec<TokenTree>,
-        op: RepOp,
-    },
+    /// `$( body ) sep op`. The operator is not checked against the count,
+    /// as in rustc.
+    Rep { body: Vec<Tpl>, sep: Vec<TokenTree> },
     /// `$crate`, with the span of `crate`.
     Crate(Span),
 }
@@ -136,7 +133,7 @@ impl Cx<'_> {
                         out.push(tt);
                     }
                 }
-                Tpl::Rep { body, sep, op, .. } => self.repeat(body, sep, *op, idx, out)?,
+                Tpl::Rep { body, sep } => self.repeat(body, sep, idx, out)?,
             }
         }
         Ok(())
@@ -177,7 +174,6 @@ impl Cx<'_> {
         &mut self,
         body: &[Tpl],
         sep: &[TokenTree],
-        op: RepOp,
         idx: &mut Vec<usize>,
         out: &mut Vec<TokenTree>,
     ) -> Result<(), TranscribeError> {
@@ -213,11 +209,6 @@ impl Cx<'_> {
                 "attempted to repeat an expression containing no syntax variables matched as repeating at this depth".into(),
             ));
         };
-        if op == RepOp::ZeroOrOne && n > 1 {
-            return Err(TranscribeError::Message(
-                "a `?` repetition repeats more than once".into(),
-            ));
-        }
         for i in 0..n {
             if i > 0 {
                 self.spend(sep.len())?;
