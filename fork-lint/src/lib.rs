@@ -24,6 +24,7 @@ mod flow;
 mod index;
 pub mod input;
 pub mod knowledge;
+pub mod macro_rules;
 mod prescan;
 mod regions;
 #[cfg(feature = "cli")]
