@@ -107,6 +107,10 @@ pub(crate) struct Ctx<'o> {
     pub variants: HashMap<FnId, Vec<FnId>>,
     /// The dependencies this crate's calls may lead into (see `external`).
     pub deps: Option<crate::external::Link<'o>>,
+    /// The crate's `macro_rules!` table and the expansions made (owned by
+    /// `expansion`).
+    pub macros: Option<Rc<crate::macro_rules::MacroTable>>,
+    pub expansions: HashMap<(FileId, usize, usize), Option<Rc<crate::expansion::Expansion>>>,
     /// The flow analysis's memo (owned by `flow`).
     pub flow: crate::flow::Cache,
     /// Take an unresolved, unqualified `fork()`/`vfork()` call for a fork
@@ -143,6 +147,8 @@ impl<'o> Ctx<'o> {
             unresolved: Vec::new(),
             variants: HashMap::new(),
             deps: None,
+            macros: None,
+            expansions: HashMap::new(),
             flow: crate::flow::Cache::default(),
             bare_fork_idents: None,
         }

@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod embedded;
 pub mod engine;
+mod expansion;
 mod external;
 mod flow;
 mod index;

@@ -806,6 +806,53 @@ impl<'c, 'o> Walker<'c, 'o> {
         !sum.diverges
     }
 
+    /// An invocation of the crate's own macro: its expansion is walked as
+    /// child code, its hazards reported at the invocation with the macro as
+    /// a step of the chain; `_exit` in it ends the region.
+    fn expansion(&mut self, x: &crate::expansion::Expansion, span: proc_macro2::Span) -> bool {
+        if self.ctx.summary_depth > MAX_SUMMARY_DEPTH {
+            return true;
+        }
+        self.ctx.summary_depth += 1;
+        let mut w = Walker::new(self.ctx, self.f.clone(), self.env.clone(), self.vfork);
+        w.loop_depth = self.loop_depth;
+        let live = w.stmts(&x.stmts);
+        let escapes = w.escapes;
+        let events = std::mem::take(&mut w.events);
+        let unresolved = std::mem::take(&mut w.unresolved);
+        self.ctx.summary_depth -= 1;
+        let step = Step {
+            label: format!("in macro `{}!`", x.name),
+            site: x.def_site,
+        };
+        for e in events {
+            let mut hazard = e.hazard;
+            let mut chain = vec![step.clone()];
+            chain.append(&mut hazard.chain);
+            hazard.chain = chain;
+            if e.via.is_none() {
+                // Written in the macro: reported at the invocation.
+                let mut message = format!("`{}!` expands to {}, which {}", x.name, hazard.op, hazard.reason);
+                if hazard.guessed {
+                    message.push_str(" (guessed from the method name)");
+                }
+                hazard.message = message;
+                hazard.site = self.site(span);
+            }
+            // Reached through a call the macro makes: reported where it is,
+            // the invocation first on its chain.
+            self.push_event(Event {
+                site: self.site(span),
+                hazard,
+                via: e.via,
+                origin: None,
+            });
+        }
+        self.unresolved.extend(unresolved);
+        self.escapes |= escapes;
+        live
+    }
+
     /// A marked macro: judged, its arguments walked as child code.
     fn judged_mac(&mut self, mac: &syn::Macro) -> bool {
         let addr = mac as *const syn::Macro as usize;
@@ -959,6 +1006,9 @@ impl<'c, 'o> Walker<'c, 'o> {
     /// parse as a comma-separated list.
     fn mac(&mut self, mac: &syn::Macro) -> bool {
         let span = mac.span();
+        if let Some(x) = crate::expansion::expand(self.ctx, self.f.file, mac) {
+            return self.expansion(&x, span);
+        }
         let args: Vec<syn::Expr> = mac
             .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
             .map(|p| p.into_iter().collect())

@@ -142,6 +142,9 @@ pub(crate) struct Cache {
     closure_returns: HashMap<usize, bool>,
     callee: HashMap<(FnId, bool, Vec<Shape>), Rc<CalleeFlow>>,
     in_progress: HashSet<(FnId, bool, Vec<Shape>)>,
+    /// What each expansion of the crate's own macros does to control flow
+    /// (by the expansion's address; expansions are memoised in `Ctx`).
+    macro_effects: HashMap<usize, MacroEffect>,
     /// Functions called from child code somewhere (see
     /// `regions::RawFinding::leaves_fn`).
     pub called_from_child: HashSet<FnId>,
@@ -336,6 +339,15 @@ fn analyze_callee(
     ctx.flow.in_progress.remove(&key);
     ctx.flow.callee.insert(key, flow.clone());
     Some(flow)
+}
+
+/// What an expansion of one of the crate's macros does to control flow.
+#[derive(Debug, Clone)]
+struct MacroEffect {
+    /// Control can go on after it.
+    continues: bool,
+    /// It can leave the function (`return`, `?`), with these values.
+    returns: Vec<(Shape, Leave)>,
 }
 
 /// One process that can be at a program point.
@@ -1626,6 +1638,41 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         out
     }
 
+    /// What an expansion does to control flow, found by running it alone
+    /// (quietly: its code is judged by the walker where it is invoked).
+    fn macro_effect(&mut self, x: &crate::expansion::Expansion) -> MacroEffect {
+        let key = x as *const crate::expansion::Expansion as usize;
+        if let Some(hit) = self.ctx.flow.macro_effects.get(&key) {
+            return hit.clone();
+        }
+        // A macro that invokes itself: assume it returns normally.
+        self.ctx.flow.macro_effects.insert(
+            key,
+            MacroEffect {
+                continues: true,
+                returns: Vec::new(),
+            },
+        );
+        let block = syn::Block {
+            brace_token: Default::default(),
+            stmts: x.stmts.clone(),
+        };
+        let mut it = Interp::new(self.ctx, self.f.clone(), None, &block, self.call_depth + 1);
+        it.quiet = true;
+        it.forked = true;
+        let end = it.block(&block, vec![World::parent()]);
+        let effect = MacroEffect {
+            continues: !end.is_empty(),
+            returns: it
+                .returns
+                .iter()
+                .map(|(_, s, _, how)| (s.clone(), *how))
+                .collect(),
+        };
+        self.ctx.flow.macro_effects.insert(key, effect.clone());
+        effect
+    }
+
     /// Whether a method call resolves to methods of the crate that all
     /// never return.
     fn method_diverges(&mut self, m: &'a syn::ExprMethodCall) -> bool {
@@ -1664,6 +1711,23 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 },
             ));
             return with(st, Shape::Any);
+        }
+        // The crate's own macro: what its expansion does to control flow
+        // (an `_exit` ends the child, a `return` leaves the function).
+        if (self.forked || st.iter().any(|w| w.child.is_some()))
+            && let Some(x) = crate::expansion::expand(self.ctx, self.f.file, mac)
+        {
+            let effect = self.macro_effect(&x);
+            for w in &st {
+                for (ret, how) in &effect.returns {
+                    self.returns.push((w.clone(), ret.clone(), mac.span(), *how));
+                }
+            }
+            return if effect.continues {
+                with(st, Shape::Any)
+            } else {
+                Vec::new()
+            };
         }
         let Some(path) = resolve_macro(self.ctx, &self.f, &mac.path) else {
             return with(st, Shape::Any);

@@ -314,6 +314,13 @@ impl MacroTable {
             .map(|id| &self.defs[id].rules)
     }
 
+    /// [`MacroTable::lookup`], with the index of the file that holds the
+    /// definition.
+    pub fn lookup_in_file(&self, path: &syn::Path, at: Position) -> Option<(usize, &MacroRules)> {
+        self.lookup_at(path, (at.file, (at.at, 0)))
+            .map(|id| (self.defs[id].file, &self.defs[id].rules))
+    }
+
     /// [`MacroTable::lookup`] with the path given as segments
     /// (`["crate", "die"]`, `["die"]`).
     pub fn lookup_name(&self, segments: &[&str], at: Position) -> Option<&MacroRules> {
