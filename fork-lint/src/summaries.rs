@@ -170,6 +170,9 @@ pub(crate) struct Walker<'c, 'o> {
     inherit: bool,
     /// The origin of the marked node being judged.
     origin: Option<OriginId>,
+    /// Inside a call followed by its method name alone (the receiver's type
+    /// unknown): what it reaches is reported as a guess.
+    guessed_call: Option<String>,
 }
 
 impl<'c, 'o> Walker<'c, 'o> {
@@ -189,6 +192,7 @@ impl<'c, 'o> Walker<'c, 'o> {
             marks: None,
             inherit: false,
             origin: None,
+            guessed_call: None,
         }
     }
 
@@ -246,6 +250,16 @@ impl<'c, 'o> Walker<'c, 'o> {
         }
         if e.origin.is_none() {
             e.origin = self.origin;
+        }
+        if let Some(name) = &self.guessed_call {
+            let h = &mut e.hazard;
+            h.level = h.level.min(Level::Warning);
+            if !h.guessed {
+                h.guessed = true;
+                h.message.push_str(&format!(
+                    " (reached through `.{name}()`, matched to the crate's methods by name only)"
+                ));
+            }
         }
         self.events.push(e);
     }
@@ -832,7 +846,10 @@ impl<'c, 'o> Walker<'c, 'o> {
             hazard.chain = chain;
             if e.via.is_none() {
                 // Written in the macro: reported at the invocation.
-                let mut message = format!("`{}!` expands to {}, which {}", x.name, hazard.op, hazard.reason);
+                let mut message = format!(
+                    "`{}!` expands to {}, which {}",
+                    x.name, hazard.op, hazard.reason
+                );
                 if hazard.guessed {
                     message.push_str(" (guessed from the method name)");
                 }
@@ -982,7 +999,13 @@ impl<'c, 'o> Walker<'c, 'o> {
                 if !matches!(hit, Some((_, Confidence::Exact))) {
                     let ids = self.ctx.methods_named(&name);
                     if !ids.is_empty() {
-                        return self.local_calls(&ids, span);
+                        // Which method this is, only its name says: what the
+                        // crate's methods of that name reach is a guess, at
+                        // most a warning.
+                        let saved = self.guessed_call.replace(name.clone());
+                        let live = self.local_calls(&ids, span);
+                        self.guessed_call = saved;
+                        return live;
                     }
                 }
                 hit

@@ -238,6 +238,20 @@ pub(crate) fn expr_guess(
                 let ty = ctx.static_type(&name)?;
                 return Some(type_guess(ctx, f, &ty));
             }
+            // A unit struct written as a value (`let hook = Logger;`), or a
+            // unit variant (`Kind::Plain`): its type.
+            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                let ty = match p.path.segments.len() {
+                    1 => name,
+                    n => p.path.segments.get(n - 2)?.ident.to_string(),
+                };
+                // (A tuple struct's name as a value is its constructor.)
+                if ty.starts_with(|c: char| c.is_ascii_uppercase())
+                    && ctx.struct_field(&ty, "0").is_none()
+                {
+                    return Some(vec![ty]);
+                }
+            }
             None
         }
         syn::Expr::Call(c) => {

@@ -1720,7 +1720,8 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             let effect = self.macro_effect(&x);
             for w in &st {
                 for (ret, how) in &effect.returns {
-                    self.returns.push((w.clone(), ret.clone(), mac.span(), *how));
+                    self.returns
+                        .push((w.clone(), ret.clone(), mac.span(), *how));
                 }
             }
             return if effect.continues {
