@@ -497,6 +497,77 @@ fn deps_closure(manifest: &Path, runs: usize) {
         secs(t_parse.wall) * 0.2,
         secs(t_parse.wall) * 0.05
     );
+    deps_closure_lint(manifest, runs, secs(t_parse.wall));
+}
+
+/// The fork-lint side: `cargo fork-lint` on a scratch copy of the manifest
+/// whose `main` forks and calls into several of its dependencies from the
+/// child, so that the run follows calls into their sources. The first run
+/// is cold (nothing parsed yet), the median of the next ones warm.
+fn deps_closure_lint(manifest: &Path, runs: usize, floor: f64) {
+    let Some(dir) = manifest.parent() else { return };
+    let scratch = std::env::temp_dir().join(format!("fork-lint-deps-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let copy = |name: &str| std::fs::copy(dir.join(name), scratch.join(name));
+    if std::fs::create_dir_all(scratch.join("src")).is_err()
+        || copy("Cargo.toml").is_err()
+        || copy("Cargo.lock").is_err()
+    {
+        println!(
+            "cargo fork-lint: cannot make a scratch copy of {}",
+            dir.display()
+        );
+        return;
+    }
+    let main = r#"fn main() {
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        let _ = serde_json::to_vec(&1u8);
+        let _ = regex::escape("a+b");
+        let _ = rayon::current_num_threads();
+        let _ = syn::parse_str::<syn::Expr>("1 + 2");
+        let _ = tokio::runtime::Handle::try_current();
+        let _ = nix::unistd::getpid();
+        unsafe { libc::_exit(0) };
+    }
+}
+"#;
+    if std::fs::write(scratch.join("src/main.rs"), main).is_err() {
+        return;
+    }
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_cargo-fork-lint"));
+    let manifest_arg = scratch.join("Cargo.toml");
+    let args: Vec<&std::ffi::OsStr> = vec![
+        "fork-lint".as_ref(),
+        "--manifest-path".as_ref(),
+        manifest_arg.as_os_str(),
+        "--offline".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ];
+    let mut results = Vec::new();
+    for _ in 0..runs.max(1) + 1 {
+        match child_peak_rss(&bin, &args) {
+            Some(r) => results.push(r),
+            None => {
+                println!("cargo fork-lint: could not run {}", bin.display());
+                return;
+            }
+        }
+    }
+    let (cold_rss, cold, code) = results[0];
+    let mut warm: Vec<Duration> = results[1..].iter().map(|r| r.1).collect();
+    warm.sort();
+    let warm = warm[warm.len() / 2];
+    let rss = results.iter().map(|r| r.0).fold(0.0, f64::max);
+    println!(
+        "cargo fork-lint, child calling 6 dependencies: cold {:.3} s wall ({:.3}x of the floor), warm {:.3} s wall ({:.3}x), peak RSS {rss:.0} MB (cold {cold_rss:.0} MB), exit code {code}",
+        secs(cold),
+        secs(cold) / floor,
+        secs(warm),
+        secs(warm) / floor
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
 }
 
 fn main() {

@@ -173,16 +173,26 @@ fn follow(dctx: &mut Ctx<'_>, rest: &str) -> Vec<DepHazard> {
     for id in ids.into_iter().take(4) {
         let sum = crate::summaries::summary(dctx, id);
         for h in &sum.hazards {
-            let mut steps = Vec::new();
-            for s in &h.chain {
-                if let Some(p) = path_of(dctx, s.site) {
-                    steps.push((s.label.clone(), p, s.site.span));
-                }
-            }
             let Some(p) = path_of(dctx, h.site) else {
                 continue;
             };
-            steps.push((h.op.trim_matches('`').to_string(), p, h.site.span));
+            let mut steps = Vec::new();
+            // Into a further dependency: the call first, then its chain.
+            if h.in_dependency {
+                steps.push((
+                    format!("calls {}", h.op.trim_matches('`')),
+                    p.clone(),
+                    h.site.span,
+                ));
+            }
+            for s in &h.chain {
+                if let Some(sp) = path_of(dctx, s.site) {
+                    steps.push((s.label.clone(), sp, s.site.span));
+                }
+            }
+            if !h.in_dependency {
+                steps.push((h.op.trim_matches('`').to_string(), p, h.site.span));
+            }
             out.push(DepHazard {
                 rule: h.rule,
                 level: h.level,

@@ -48,6 +48,9 @@ pub(crate) struct Hazard {
     pub guessed: bool,
     /// The message when reported where it is.
     pub message: String,
+    /// A hazard inside a dependency, found at the call into it (`site`);
+    /// `chain` then runs from inside the dependency down to the hazard.
+    pub in_dependency: bool,
 }
 
 /// What calling a function of the crate means in a child.
@@ -289,6 +292,7 @@ impl<'c, 'o> Walker<'c, 'o> {
             chain: Vec::new(),
             guessed,
             message,
+            in_dependency: false,
         };
         self.push_event(Event {
             site: self.site(span),
@@ -714,6 +718,7 @@ impl<'c, 'o> Walker<'c, 'o> {
                 chain,
                 guessed: h.guessed,
                 message,
+                in_dependency: true,
             };
             self.push_event(Event {
                 site: self.site(span),
