@@ -315,6 +315,11 @@ def score_main(args: argparse.Namespace) -> int:
         f"({tot[3]}/{tot[2]}, unlabelled findings counted as false); "
         f"precision on labelled lines only {ratio(tot[3], labelled)} ({tot[3]}/{labelled})"
     )
+    # The same at error level only (warnings such as `panic` on an
+    # `unwrap` that cannot fail, or a method guessed by name, left out).
+    err = [f for s in scores for f in s.findings if f.level == "error"]
+    err_tp = [f for s in scores for f in s.true_pos if f.level == "error"]
+    print(f"precision of error-level findings {ratio(len(err_tp), len(err))} ({len(err_tp)}/{len(err)})")
     if len(static) != tot[0]:
         print(
             f"recall without the {tot[0] - len(static)} hazards reached only through run-time dispatch: "

@@ -550,6 +550,7 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
     safe("libc::personality", SYSCALL),
     safe("libc::unshare", SYSCALL),
     safe("libc::setns", SYSCALL),
+    safe("libc::pivot_root", SYSCALL),
     safe("libc::chroot", SYSCALL),
     safe("libc::mount", SYSCALL),
     safe("libc::umount2", SYSCALL),
