@@ -142,11 +142,16 @@ impl fmt::Display for UnknownRule {
 
 impl std::error::Error for UnknownRule {}
 
+/// The one grammar of rule names, for configuration, suppression comments,
+/// `#[fork_guard::allow(..)]` in the lint and in the macros: the id as
+/// listed (`libc-unsafe`), or with `_` for `-` (`libc_unsafe`, the form an
+/// identifier in an attribute allows).
 impl FromStr for RuleId {
     type Err = UnknownRule;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let name = s.replace('_', "-");
         ALL.iter()
-            .find(|r| r.name == s)
+            .find(|r| r.name == name)
             .map(|r| r.id)
             .ok_or_else(|| UnknownRule(s.to_string()))
     }
