@@ -207,6 +207,18 @@ fn lookup(
             }
         }
     }
+    // Rust 2015: `use util;` or `util::f()` inside a module names the crate
+    // root's module `util` (paths in `use` were crate-relative).
+    if !module.is_empty()
+        && segs.len() >= 2
+        && !ctx.opts.knowledge.is_known_crate(first)
+        && ctx.module_scope(&[]).is_some_and(|root| root.mods.contains(first))
+    {
+        let t = lookup(ctx, &[], segs, depth + 1, false, None, globs_ok);
+        if !matches!(t, Target::Unknown(_)) {
+            return t;
+        }
+    }
     if extern_ok && segs.len() >= 2 {
         return Target::Extern(segs.join("::"));
     }
