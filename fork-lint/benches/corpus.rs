@@ -415,6 +415,9 @@ fn deps_closure(manifest: &Path, runs: usize) {
     use fork_lint::cargo_project::CargoFlags;
     use fork_lint::deps::{DepGraph, DepKind};
     println!("# dependency closure of {}", manifest.display());
+    // First, while this process is small (a child's peak RSS includes what
+    // it shared with its parent until `exec`): the fork-lint side.
+    let lint = deps_closure_lint(manifest, runs);
     let flags = CargoFlags {
         offline: true,
         ..CargoFlags::default()
@@ -497,15 +500,25 @@ fn deps_closure(manifest: &Path, runs: usize) {
         secs(t_parse.wall) * 0.2,
         secs(t_parse.wall) * 0.05
     );
-    deps_closure_lint(manifest, runs, secs(t_parse.wall));
+    let floor = secs(t_parse.wall);
+    match lint {
+        Some((cold, warm, rss, cold_rss, code)) => println!(
+            "cargo fork-lint, child calling 6 dependencies: cold {:.3} s wall ({:.3}x of the floor), warm {:.3} s wall ({:.3}x), peak RSS {rss:.0} MB (cold {cold_rss:.0} MB), exit code {code}",
+            secs(cold),
+            secs(cold) / floor,
+            secs(warm),
+            secs(warm) / floor
+        ),
+        None => println!("cargo fork-lint: not measured (see above)"),
+    }
 }
 
 /// The fork-lint side: `cargo fork-lint` on a scratch copy of the manifest
 /// whose `main` forks and calls into several of its dependencies from the
 /// child, so that the run follows calls into their sources. The first run
 /// is cold (nothing parsed yet), the median of the next ones warm.
-fn deps_closure_lint(manifest: &Path, runs: usize, floor: f64) {
-    let Some(dir) = manifest.parent() else { return };
+fn deps_closure_lint(manifest: &Path, runs: usize) -> Option<(Duration, Duration, f64, f64, i32)> {
+    let dir = manifest.parent()?;
     let scratch = std::env::temp_dir().join(format!("fork-lint-deps-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     let copy = |name: &str| std::fs::copy(dir.join(name), scratch.join(name));
@@ -517,7 +530,7 @@ fn deps_closure_lint(manifest: &Path, runs: usize, floor: f64) {
             "cargo fork-lint: cannot make a scratch copy of {}",
             dir.display()
         );
-        return;
+        return None;
     }
     let main = r#"fn main() {
     let pid = unsafe { libc::fork() };
@@ -532,9 +545,7 @@ fn deps_closure_lint(manifest: &Path, runs: usize, floor: f64) {
     }
 }
 "#;
-    if std::fs::write(scratch.join("src/main.rs"), main).is_err() {
-        return;
-    }
+    std::fs::write(scratch.join("src/main.rs"), main).ok()?;
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_cargo-fork-lint"));
     let manifest_arg = scratch.join("Cargo.toml");
     let args: Vec<&std::ffi::OsStr> = vec![
@@ -551,7 +562,7 @@ fn deps_closure_lint(manifest: &Path, runs: usize, floor: f64) {
             Some(r) => results.push(r),
             None => {
                 println!("cargo fork-lint: could not run {}", bin.display());
-                return;
+                return None;
             }
         }
     }
@@ -560,14 +571,8 @@ fn deps_closure_lint(manifest: &Path, runs: usize, floor: f64) {
     warm.sort();
     let warm = warm[warm.len() / 2];
     let rss = results.iter().map(|r| r.0).fold(0.0, f64::max);
-    println!(
-        "cargo fork-lint, child calling 6 dependencies: cold {:.3} s wall ({:.3}x of the floor), warm {:.3} s wall ({:.3}x), peak RSS {rss:.0} MB (cold {cold_rss:.0} MB), exit code {code}",
-        secs(cold),
-        secs(cold) / floor,
-        secs(warm),
-        secs(warm) / floor
-    );
     let _ = std::fs::remove_dir_all(&scratch);
+    Some((cold, warm, rss, cold_rss, code))
 }
 
 fn main() {

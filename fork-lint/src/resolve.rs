@@ -212,7 +212,9 @@ fn lookup(
     if !module.is_empty()
         && segs.len() >= 2
         && !ctx.opts.knowledge.is_known_crate(first)
-        && ctx.module_scope(&[]).is_some_and(|root| root.mods.contains(first))
+        && ctx
+            .module_scope(&[])
+            .is_some_and(|root| root.mods.contains(first))
     {
         let t = lookup(ctx, &[], segs, depth + 1, false, None, globs_ok);
         if !matches!(t, Target::Unknown(_)) {
