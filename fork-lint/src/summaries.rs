@@ -904,19 +904,33 @@ impl<'c, 'o> Walker<'c, 'o> {
         let mut w = Walker::with_marks(self.ctx, f, env, flow.marks.clone());
         w.push_allows(&def.attrs);
         w.block(&def.block);
-        let events = std::mem::take(&mut w.events);
-        let unresolved = std::mem::take(&mut w.unresolved);
+        let (events, unresolved) = (
+            std::mem::take(&mut w.events),
+            std::mem::take(&mut w.unresolved),
+        );
         self.ctx.summary_depth -= 1;
+        self.reached_through(&label, events, unresolved, span);
+        true
+    }
+
+    /// Reports what a followed call reached (a sub-walk's events) at the
+    /// call: each hazard where it is, the call first on its chain.
+    fn reached_through(
+        &mut self,
+        label: &str,
+        events: Vec<Event>,
+        unresolved: Vec<(String, Site)>,
+        span: proc_macro2::Span,
+    ) {
         for h in flatten(events) {
             self.push_event(Event {
                 site: self.site(span),
                 hazard: h,
-                via: Some(label.clone()),
+                via: Some(label.to_string()),
                 origin: None,
             });
         }
         self.unresolved.extend(unresolved);
-        true
     }
 
     /// A call of a closure bound to `name` outside the walked code.
@@ -941,18 +955,12 @@ impl<'c, 'o> Walker<'c, 'o> {
         w.push_allows(&closure.attrs);
         let live = w.expr(&closure.body);
         let diverges = !live && !w.escapes;
-        let events = std::mem::take(&mut w.events);
-        let unresolved = std::mem::take(&mut w.unresolved);
+        let (events, unresolved) = (
+            std::mem::take(&mut w.events),
+            std::mem::take(&mut w.unresolved),
+        );
         self.ctx.summary_depth -= 1;
-        for h in flatten(events) {
-            self.push_event(Event {
-                site: self.site(span),
-                hazard: h,
-                via: Some(label.clone()),
-                origin: None,
-            });
-        }
-        self.unresolved.extend(unresolved);
+        self.reached_through(&label, events, unresolved, span);
         !diverges
     }
 
