@@ -207,8 +207,45 @@ fn run<'o>(
         }
     }
     let mut raw: Vec<RawFinding> = Vec::new();
-    for id in roots {
+    for &id in &roots {
         raw.extend(check_fn(&mut ctx, id));
+    }
+    // Functions found to run a closure argument in a child (`fn
+    // in_child(f: impl FnOnce()) { if fork() == 0 { f(); .. } }`): their
+    // callers' closures are child code. The callers' files become
+    // candidates, and every root is analysed again (findings are merged by
+    // location), a bounded number of times.
+    for _ in 0..3 {
+        let names = crate::flow::take_new_slot_names(&mut ctx);
+        if names.is_empty() {
+            break;
+        }
+        prescan.learn_names(&names);
+        loop {
+            let candidates: Vec<usize> = (0..ctx.files.len())
+                .filter(|&i| {
+                    !checked.get(i).copied().unwrap_or(true)
+                        && ctx
+                            .files
+                            .get(i)
+                            .and_then(|f| f.text.as_deref())
+                            .is_some_and(|t| exhaustive || prescan.is_candidate(t.as_bytes()))
+                })
+                .collect();
+            if candidates.is_empty() {
+                break;
+            }
+            for i in candidates {
+                if let Some(c) = checked.get_mut(i) {
+                    *c = true;
+                }
+                ctx.ensure_parsed(i);
+                roots.extend(ctx.fns_by_file.get(&i).cloned().unwrap_or_default());
+            }
+        }
+        for &id in &roots {
+            raw.extend(check_fn(&mut ctx, id));
+        }
     }
     raw.retain(|r| {
         r.leaves_fn

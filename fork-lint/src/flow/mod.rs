@@ -148,6 +148,13 @@ pub(crate) struct Cache {
     /// Functions called from child code somewhere (see
     /// `regions::RawFinding::leaves_fn`).
     pub called_from_child: HashSet<FnId>,
+    /// Parameters whose closure argument runs in a child: (function,
+    /// position), learnt where child code calls a parameter or hands it
+    /// to `pre_exec`/`clone`.
+    pub child_params: HashSet<(FnId, usize)>,
+    /// Names of the functions of `child_params` already handed to the
+    /// engine (see [`take_new_slot_names`]).
+    slot_names_given: HashSet<String>,
     /// Analyses run (for tests that count work).
     pub analyses: usize,
 }
@@ -250,6 +257,33 @@ fn calls_named(b: &syn::Block, names: &HashSet<String>) -> bool {
     v.hit
 }
 
+/// Names of functions newly found to run a closure argument in a child.
+pub(crate) fn take_new_slot_names(ctx: &mut Ctx<'_>) -> Vec<String> {
+    let ids: Vec<FnId> = ctx.flow.child_params.iter().map(|(id, _)| *id).collect();
+    let mut out = Vec::new();
+    for id in ids {
+        if let Some(def) = ctx.fn_def(id)
+            && ctx.flow.slot_names_given.insert(def.name.clone())
+        {
+            // Calls by this name are examined in parent code from now on.
+            ctx.flow.callback_names.insert(def.name.clone());
+            out.push(def.name.clone());
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The position of `name` among the parameters of the function `id`
+/// (a receiver counts as position 0, as in call arguments of a path call).
+fn param_index(ctx: &Ctx<'_>, id: FnId, name: &str) -> Option<usize> {
+    let def = ctx.fn_def(id)?;
+    def.sig.inputs.iter().position(|a| match a {
+        syn::FnArg::Typed(pt) => matches!(&*pt.pat, syn::Pat::Ident(pi) if pi.ident == name),
+        syn::FnArg::Receiver(_) => false,
+    })
+}
+
 /// Analyses a function of the crate as a root: entered from parent code,
 /// its parameters unknown.
 pub(crate) fn analyze_root(ctx: &mut Ctx<'_>, id: FnId) -> Option<RootFlow> {
@@ -257,6 +291,7 @@ pub(crate) fn analyze_root(ctx: &mut Ctx<'_>, id: FnId) -> Option<RootFlow> {
     let def = ctx.fn_def(id)?;
     let f = FnCtx::of(&def);
     let mut it = Interp::new(ctx, f, Some(&def.sig), &def.block, 0);
+    it.fn_id = Some(id);
     let st = vec![World::parent()];
     let end = it.block(&def.block, st);
     let exits = it.exits(end, def.block.brace_token.span.close());
@@ -302,6 +337,7 @@ fn analyze_callee(
     ctx.flow.analyses += 1;
     let f = FnCtx::of(&def);
     let mut it = Interp::new(ctx, f, Some(&def.sig), &def.block, depth);
+    it.fn_id = Some(id);
     let mut w = if child {
         let o = it.origin(Origin {
             label: "child code starts here".to_string(),
@@ -473,6 +509,8 @@ struct Interp<'a, 'c, 'o> {
     forked: bool,
     /// Evaluating only to learn whether code returns: record no marks.
     quiet: bool,
+    /// The function being analysed (for its parameters' closure slots).
+    fn_id: Option<FnId>,
     call_depth: usize,
     expr_depth: usize,
 }
@@ -500,6 +538,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             owned_regions: Vec::new(),
             forked: false,
             quiet: false,
+            fn_id: None,
             call_depth,
             expr_depth: 0,
         }
@@ -1291,6 +1330,9 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             [one] if self.fn_values.contains_key(one) => {
                 self.fn_values.get(one).map(|&id| Target::LocalFn(id))
             }
+            // A parameter called in child code: its closure argument runs in
+            // the child, wherever the function is called from.
+            [one] if any_child && self.param_slot(one) => None,
             [one] if self.closures.contains_key(one) => {
                 let c = self.closures.get(one).copied();
                 if let Some(c) = c
@@ -1319,15 +1361,70 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                     None => with(st, Shape::Any),
                 }
             }
-            Some(Target::LocalFn(id)) => self.local_call(id, &shapes, st, c.span(), node),
+            Some(Target::LocalFn(id)) => {
+                self.closure_slots(id, c.args.iter().collect(), c.span());
+                self.local_call(id, &shapes, st, c.span(), node)
+            }
             Some(Target::LocalMethod { ty, name }) => {
                 let ids = self.ctx.methods_of(&ty, &name);
                 match ids.as_slice() {
-                    [id] => self.local_call(*id, &shapes, st, c.span(), node),
+                    [id] => {
+                        self.closure_slots(*id, c.args.iter().collect(), c.span());
+                        self.local_call(*id, &shapes, st, c.span(), node)
+                    }
                     _ => with(st, Shape::Any),
                 }
             }
             _ => with(st, Shape::Any),
+        }
+    }
+
+    /// Records that parameter `name` of the function being analysed runs
+    /// in a child (it is called there, or handed to `pre_exec`/`clone`);
+    /// `true` when `name` is a parameter.
+    fn param_slot(&mut self, name: &str) -> bool {
+        let Some(id) = self.fn_id else {
+            return false;
+        };
+        match param_index(self.ctx, id, name) {
+            Some(i) => {
+                if !self.quiet {
+                    self.ctx.flow.child_params.insert((id, i));
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A call of `callee` whose parameter at some position runs in a child:
+    /// a closure given there is child code; a parameter of ours given there
+    /// runs in a child too.
+    fn closure_slots(&mut self, callee: FnId, args: Vec<&'a syn::Expr>, span: Span) {
+        let slots: Vec<usize> = args
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.ctx.flow.child_params.contains(&(callee, *i)))
+            .map(|(i, _)| i)
+            .collect();
+        if slots.is_empty() {
+            return;
+        }
+        let name = self
+            .ctx
+            .fn_def(callee)
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
+        for i in slots {
+            let Some(&arg) = args.get(i) else { continue };
+            if let syn::Expr::Path(p) = strip(arg)
+                && let Some(one) = p.path.get_ident()
+                && self.param_slot(&one.to_string())
+            {
+                continue;
+            }
+            let label = format!("child code starts here (closure run in a child by {name}())");
+            self.callback(arg, label, span, false);
         }
     }
 
@@ -1763,6 +1860,9 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             syn::Expr::Path(p) if p.qself.is_none() => {
                 let segs = segments(&p.path);
                 if let [one] = segs.as_slice() {
+                    if self.param_slot(one) {
+                        return;
+                    }
                     if let Some(&c) = self.closures.get(one) {
                         let o = self.origin(origin);
                         self.closure_body(c, vec![World::child(o)]);
