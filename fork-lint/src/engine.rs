@@ -217,7 +217,8 @@ fn run<'o>(
     // location), a bounded number of times.
     for _ in 0..3 {
         let names = crate::flow::take_new_slot_names(&mut ctx);
-        if names.is_empty() {
+        let fields = std::mem::take(&mut ctx.flow.fields_changed);
+        if names.is_empty() && !fields {
             break;
         }
         prescan.learn_names(&names);

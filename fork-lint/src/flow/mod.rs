@@ -152,6 +152,11 @@ pub(crate) struct Cache {
     /// position), learnt where child code calls a parameter or hands it
     /// to `pre_exec`/`clone`.
     pub child_params: HashSet<(FnId, usize)>,
+    /// Fields whose closure runs in a child (called in child code, or handed
+    /// to `pre_exec`/`clone`); closures stored into them are child code.
+    pub child_fields: HashSet<String>,
+    /// `child_fields` grew since the engine last looked.
+    pub fields_changed: bool,
     /// Names of the functions of `child_params` already handed to the
     /// engine (see [`take_new_slot_names`]).
     slot_names_given: HashSet<String>,
@@ -511,6 +516,8 @@ struct Interp<'a, 'c, 'o> {
     quiet: bool,
     /// The function being analysed (for its parameters' closure slots).
     fn_id: Option<FnId>,
+    /// Variables bound from a field (`let h = self.hook.take()`), by name.
+    var_fields: HashMap<String, String>,
     call_depth: usize,
     expr_depth: usize,
 }
@@ -539,6 +546,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             forked: false,
             quiet: false,
             fn_id: None,
+            var_fields: HashMap::new(),
             call_depth,
             expr_depth: 0,
         }
@@ -695,6 +703,11 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 _ => {}
             }
         }
+        if let Some(field) = self.field_of_expr(&init.expr) {
+            for n in pat_names(&l.pat) {
+                self.var_fields.insert(n, field.clone());
+            }
+        }
         let fl = self.eval(&init.expr, st);
         let mut out = Vec::new();
         let mut els_in = Vec::new();
@@ -848,6 +861,11 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 )
             }
             E::ForLoop(fl) => {
+                if let Some(field) = self.field_of_expr(&fl.expr) {
+                    for n in pat_names(&fl.pat) {
+                        self.var_fields.insert(n, field.clone());
+                    }
+                }
                 let st = self.run(&fl.expr, st);
                 let label = fl.label.as_ref().map(|l| l.name.ident.to_string());
                 let (pat, body) = (&*fl.pat, &fl.body);
@@ -909,6 +927,9 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 out
             }
             E::Assign(a) => {
+                if let Some(field) = field_of(&a.left) {
+                    self.store_into(&field, &a.right, a.span());
+                }
                 let fl = self.eval(&a.right, st);
                 match strip(&a.left) {
                     syn::Expr::Path(p) if p.path.get_ident().is_some() => {
@@ -959,6 +980,11 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             E::Tuple(t) => with(self.run_all(t.elems.iter(), st), Shape::Any),
             E::Array(a) => with(self.run_all(a.elems.iter(), st), Shape::Any),
             E::Struct(s) => {
+                for fv in &s.fields {
+                    if let syn::Member::Named(n) = &fv.member {
+                        self.store_into(&n.to_string(), &fv.expr, fv.expr.span());
+                    }
+                }
                 let mut st = self.run_all(s.fields.iter().map(|f| &f.expr), st);
                 if let Some(rest) = &s.rest {
                     st = self.run(rest, st);
@@ -1205,6 +1231,11 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 (norm(t), norm(f))
             }
             E::Let(l) => {
+                if let Some(field) = self.field_of_expr(&l.expr) {
+                    for n in pat_names(&l.pat) {
+                        self.var_fields.insert(n, field.clone());
+                    }
+                }
                 let var = var_name(&l.expr);
                 let fl = self.eval(&l.expr, st);
                 let (mut t, mut f) = (Vec::new(), Vec::new());
@@ -1305,6 +1336,12 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         let syn::Expr::Path(p) = strip(&c.func) else {
             let st = self.run(&c.func, st);
             self.mark(node, &st);
+            // `(self.hook)()` in child code.
+            if st.iter().any(|w| w.child.is_some())
+                && let Some(field) = field_of(&c.func)
+            {
+                self.child_field(field);
+            }
             return with(st, Shape::Any);
         };
         self.mark(node, &st);
@@ -1333,6 +1370,12 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             // A parameter called in child code: its closure argument runs in
             // the child, wherever the function is called from.
             [one] if any_child && self.param_slot(one) => None,
+            [one] if any_child && self.var_fields.contains_key(one) => {
+                if let Some(field) = self.var_fields.get(one).cloned() {
+                    self.child_field(field);
+                }
+                None
+            }
             [one] if self.closures.contains_key(one) => {
                 let c = self.closures.get(one).copied();
                 if let Some(c) = c
@@ -1376,6 +1419,54 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 }
             }
             _ => with(st, Shape::Any),
+        }
+    }
+
+    /// [`field_of`], also through a variable bound from a field.
+    fn field_of_expr(&self, e: &syn::Expr) -> Option<String> {
+        field_of(e).or_else(|| {
+            let mut cur = e;
+            loop {
+                cur = match cur {
+                    syn::Expr::Reference(r) => &r.expr,
+                    syn::Expr::Paren(p) => &p.expr,
+                    syn::Expr::MethodCall(m) => &m.receiver,
+                    syn::Expr::Path(p) => {
+                        return p
+                            .path
+                            .get_ident()
+                            .and_then(|i| self.var_fields.get(&i.to_string()).cloned());
+                    }
+                    _ => return None,
+                }
+            }
+        })
+    }
+
+    /// Records that the closure in field `field` runs in a child.
+    fn child_field(&mut self, field: String) {
+        if !self.quiet && self.ctx.flow.child_fields.insert(field) {
+            self.ctx.flow.fields_changed = true;
+        }
+    }
+
+    /// A value stored into field `field`: when that field's closure runs in
+    /// a child, a closure stored there is child code, and a parameter
+    /// stored there runs in a child.
+    fn store_into(&mut self, field: &str, value: &'a syn::Expr, span: Span) {
+        if !self.ctx.flow.child_fields.contains(field) {
+            return;
+        }
+        if crate::types::closure_of(value).is_some() {
+            let label =
+                format!("child code starts here (closure stored in `{field}`, run in a child)");
+            self.callback(value, label, span, false);
+            return;
+        }
+        for name in idents_in(value) {
+            if self.param_slot(&name) {
+                return;
+            }
         }
     }
 
@@ -1613,6 +1704,15 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         let st = worlds(fl);
         let (st, _) = self.args(m.args.iter(), st);
         let name = m.method.to_string();
+        if matches!(
+            name.as_str(),
+            "push" | "push_back" | "insert" | "replace" | "get_or_insert" | "set"
+        ) && let Some(field) = field_of(&m.receiver)
+        {
+            for a in &m.args {
+                self.store_into(&field, a, m.span());
+            }
+        }
         // `.unwrap()` of a fork result that is `Ok` in every child cannot
         // panic there.
         let cannot_fail = matches!(name.as_str(), "unwrap" | "expect")
@@ -1626,6 +1726,18 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         }
         if (self.forked || st.iter().any(|w| w.child.is_some())) && self.method_diverges(m) {
             return Vec::new();
+        }
+        // The crate's methods that run a closure argument in a child
+        // (position 0 is the receiver).
+        if !self.ctx.flow.child_params.is_empty() {
+            let ids = self.ctx.methods_named(&name);
+            if ids.len() <= 4 {
+                let mut args: Vec<&'a syn::Expr> = vec![&*m.receiver];
+                args.extend(m.args.iter());
+                for id in ids {
+                    self.closure_slots(id, args.clone(), crate::summaries::method_span(m));
+                }
+            }
         }
         // Callbacks: `cmd.pre_exec(..)` and friends.
         if self.ctx.child_methods.contains(&name) {
@@ -1850,6 +1962,10 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             fork_path: None,
             reported: false,
         };
+        if let Some(field) = field_of(arg) {
+            self.child_field(field);
+            return;
+        }
         match strip(arg) {
             syn::Expr::Closure(c) => {
                 let o = self.origin(origin);
@@ -1861,6 +1977,10 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 let segs = segments(&p.path);
                 if let [one] = segs.as_slice() {
                     if self.param_slot(one) {
+                        return;
+                    }
+                    if let Some(field) = self.var_fields.get(one).cloned() {
+                        self.child_field(field);
                         return;
                     }
                     if let Some(&c) = self.closures.get(one) {
@@ -1965,6 +2085,43 @@ fn derived(e: &syn::Expr) -> bool {
         syn::Expr::Unsafe(_) | syn::Expr::Block(_) => true,
         _ => false,
     }
+}
+
+/// The field an expression reads, through `&`, `*`, parens, `Some(..)`,
+/// `Box::new(..)` and method calls on it (`self.hook.take()`,
+/// `&mut self.hooks`, `self.hooks.iter_mut()`).
+fn field_of(e: &syn::Expr) -> Option<String> {
+    match e {
+        syn::Expr::Field(f) => match &f.member {
+            syn::Member::Named(n) => Some(n.to_string()),
+            syn::Member::Unnamed(_) => None,
+        },
+        syn::Expr::Paren(p) => field_of(&p.expr),
+        syn::Expr::Group(g) => field_of(&g.expr),
+        syn::Expr::Reference(r) => field_of(&r.expr),
+        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => field_of(&u.expr),
+        syn::Expr::MethodCall(m) => field_of(&m.receiver),
+        // `std::mem::take(&mut self.hooks)`, `Some(self.hook)`.
+        syn::Expr::Call(c) if c.args.len() <= 2 => c.args.first().and_then(field_of),
+        _ => None,
+    }
+}
+
+/// Single-segment paths (variables) in an expression.
+fn idents_in(e: &syn::Expr) -> Vec<String> {
+    use syn::visit::Visit;
+    struct V(Vec<String>);
+    impl<'a> Visit<'a> for V {
+        fn visit_expr_path(&mut self, p: &'a syn::ExprPath) {
+            if let Some(i) = p.path.get_ident() {
+                self.0.push(i.to_string());
+            }
+        }
+        fn visit_expr_closure(&mut self, _: &'a syn::ExprClosure) {}
+    }
+    let mut v = V(Vec::new());
+    v.visit_expr(e);
+    v.0
 }
 
 /// A value made right there (a call), not read from a variable.
