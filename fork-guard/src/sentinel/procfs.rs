@@ -28,13 +28,19 @@ pub(super) fn read(pid: i32, file: &str, buf: &mut [u8]) -> Result<usize, i32> {
 /// Reads `/proc/self/task/<tid>/children` (the pids of the children that
 /// thread forked, separated by spaces).
 pub(super) fn read_task_children(tid: i32, buf: &mut [u8]) -> Result<usize, i32> {
+    read_task_file(tid, b"/children", buf)
+}
+
+/// Whether `/proc/self/task/<tid>` exists.
+pub(super) fn task_exists(tid: i32) -> bool {
+    read_task_file(tid, b"/comm", &mut [0u8; 8]).is_ok()
+}
+
+/// Reads `/proc/self/task/<tid><suffix>` into `buf`.
+fn read_task_file(tid: i32, suffix: &[u8], buf: &mut [u8]) -> Result<usize, i32> {
     let mut file = [0u8; 40];
     let mut len = 0;
-    for b in b"task/"
-        .iter()
-        .chain(decimal(tid).iter().take_while(|b| **b != 0))
-        .chain(b"/children")
-    {
+    for b in b"task/".iter().chain(decimal(tid).as_bytes()).chain(suffix) {
         if let Some(slot) = file.get_mut(len) {
             *slot = *b;
             len += 1;
@@ -44,50 +50,13 @@ pub(super) fn read_task_children(tid: i32, buf: &mut [u8]) -> Result<usize, i32>
     read(sys_getpid(), file, buf)
 }
 
-/// Whether `/proc/self/task/<tid>` exists.
-pub(super) fn task_exists(tid: i32) -> bool {
-    let mut buf = [0u8; 8];
-    let mut file = [0u8; 32];
-    let mut len = 0;
-    for b in b"task/"
-        .iter()
-        .chain(decimal(tid).iter().take_while(|b| **b != 0))
-        .chain(b"/comm")
-    {
-        if let Some(slot) = file.get_mut(len) {
-            *slot = *b;
-            len += 1;
-        }
-    }
-    let file = std::str::from_utf8(file.get(..len).unwrap_or(&[])).unwrap_or("");
-    read(sys_getpid(), file, &mut buf).is_ok()
-}
-
 fn sys_getpid() -> i32 {
     crate::signal_safe::sys::getpid()
 }
 
-/// `n` in decimal, NUL-padded.
-fn decimal(n: i32) -> [u8; 12] {
-    let mut digits = [0u8; 12];
-    let mut i = digits.len();
-    let mut v = n.unsigned_abs();
-    loop {
-        i -= 1;
-        if let Some(d) = digits.get_mut(i) {
-            // `v % 10` is below 10, so the cast cannot truncate.
-            *d = b'0' + (v % 10) as u8;
-        }
-        v /= 10;
-        if v == 0 || i == 0 {
-            break;
-        }
-    }
-    let mut out = [0u8; 12];
-    for (o, d) in out.iter_mut().zip(digits.get(i..).unwrap_or(&[])) {
-        *o = *d;
-    }
-    out
+/// `n` in decimal (see `signal_safe::writer::Decimal`).
+fn decimal(n: i32) -> crate::signal_safe::writer::Decimal {
+    crate::signal_safe::writer::Decimal::of(u64::from(n.unsigned_abs()))
 }
 
 /// A pid or tid in decimal.
@@ -107,7 +76,7 @@ fn proc_path(pid: i32, file: &str, out: &mut [u8]) -> usize {
         }
     };
     push(b"/proc/");
-    push(decimal(pid).split(|b| *b == 0).next().unwrap_or(&[]));
+    push(decimal(pid).as_bytes());
     push(b"/");
     push(file.as_bytes());
     len

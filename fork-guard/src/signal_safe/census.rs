@@ -556,21 +556,7 @@ impl PathBuf {
     }
 
     fn push_dec(&mut self, n: i32) {
-        let mut digits = [0u8; 12];
-        let mut i = digits.len();
-        let mut v = n.unsigned_abs();
-        loop {
-            i -= 1;
-            if let Some(d) = digits.get_mut(i) {
-                // `v % 10` is below 10, so the cast cannot truncate.
-                *d = b'0' + (v % 10) as u8;
-            }
-            v /= 10;
-            if v == 0 || i == 0 {
-                break;
-            }
-        }
-        self.push(digits.get(i..).unwrap_or(&[]));
+        self.push(super::writer::Decimal::of(u64::from(n.unsigned_abs())).as_bytes());
     }
 
     fn as_bytes(&self) -> &[u8] {

@@ -11,6 +11,38 @@ const CAPACITY: usize = 2048;
 
 /// Accumulates bytes in a stack buffer and writes them to `fd` when full and
 /// on [`Writer::flush`].
+/// An unsigned integer's decimal digits in a fixed buffer, without
+/// `std::fmt` (async-signal-safe). The one integer formatter of the
+/// child-side zone: the writer, `/proc` paths in the census and the
+/// sentinel use it.
+pub(crate) struct Decimal {
+    digits: [u8; 20],
+    start: usize,
+}
+
+impl Decimal {
+    pub(crate) fn of(mut n: u64) -> Decimal {
+        let mut digits = [0u8; 20];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            if let Some(d) = digits.get_mut(start) {
+                // `n % 10` is below 10, so the cast cannot truncate.
+                *d = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 || start == 0 {
+                break;
+            }
+        }
+        Decimal { digits, start }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.digits.get(self.start..).unwrap_or(&[])
+    }
+}
+
 pub(crate) struct Writer {
     fd: i32,
     len: usize,
@@ -55,22 +87,8 @@ impl Writer {
     }
 
     /// Unsigned decimal.
-    pub(crate) fn dec(&mut self, mut n: u64) -> &mut Self {
-        let mut digits = [0u8; 20];
-        let mut start = digits.len();
-        loop {
-            start -= 1;
-            if let Some(d) = digits.get_mut(start) {
-                // `n % 10` is below 10, so the cast cannot truncate.
-                *d = b'0' + (n % 10) as u8;
-            }
-            n /= 10;
-            if n == 0 || start == 0 {
-                break;
-            }
-        }
-        let text = digits.get(start..).unwrap_or(&[]);
-        self.bytes(text)
+    pub(crate) fn dec(&mut self, n: u64) -> &mut Self {
+        self.bytes(Decimal::of(n).as_bytes())
     }
 
     /// Signed decimal.
