@@ -179,42 +179,17 @@ fn run<'o>(
     // of every candidate file.
     let mut checked = vec![false; ctx.files.len()];
     let mut roots: Vec<usize> = Vec::new();
-    loop {
-        let candidates: Vec<usize> = (0..ctx.files.len())
-            .filter(|&i| {
-                !checked.get(i).copied().unwrap_or(true)
-                    && ctx
-                        .files
-                        .get(i)
-                        .and_then(|f| f.text.as_deref())
-                        .is_some_and(|t| exhaustive || prescan.is_candidate(t.as_bytes()))
-            })
-            .collect();
-        if candidates.is_empty() {
-            break;
-        }
-        for i in candidates {
-            if let Some(c) = checked.get_mut(i) {
-                *c = true;
-            }
-            ctx.ensure_parsed(i);
-            roots.extend(ctx.fns_by_file.get(&i).cloned().unwrap_or_default());
-        }
-        let names = crate::flow::learn_fork_names(&mut ctx, &roots);
-        let learnt = prescan.learn_names(&names);
-        if !(prescan.learn_aliases(&ctx) || learnt) {
-            break;
-        }
-    }
+    parse_candidates(&mut ctx, &mut prescan, &mut checked, &mut roots, exhaustive);
     let mut raw: Vec<RawFinding> = Vec::new();
     for &id in &roots {
         raw.extend(check_fn(&mut ctx, id));
     }
     // Functions found to run a closure argument in a child (`fn
-    // in_child(f: impl FnOnce()) { if fork() == 0 { f(); .. } }`): their
-    // callers' closures are child code. The callers' files become
-    // candidates, and every root is analysed again (findings are merged by
-    // location), a bounded number of times.
+    // in_child(f: impl FnOnce()) { if fork() == 0 { f(); .. } }`), and
+    // fields whose closure runs in a child: their callers' closures are
+    // child code. The callers' files become candidates, and every root is
+    // analysed again (findings are merged by location), a bounded number of
+    // times.
     for _ in 0..3 {
         let names = crate::flow::take_new_slot_names(&mut ctx);
         let fields = std::mem::take(&mut ctx.flow.fields_changed);
@@ -222,28 +197,7 @@ fn run<'o>(
             break;
         }
         prescan.learn_names(&names);
-        loop {
-            let candidates: Vec<usize> = (0..ctx.files.len())
-                .filter(|&i| {
-                    !checked.get(i).copied().unwrap_or(true)
-                        && ctx
-                            .files
-                            .get(i)
-                            .and_then(|f| f.text.as_deref())
-                            .is_some_and(|t| exhaustive || prescan.is_candidate(t.as_bytes()))
-                })
-                .collect();
-            if candidates.is_empty() {
-                break;
-            }
-            for i in candidates {
-                if let Some(c) = checked.get_mut(i) {
-                    *c = true;
-                }
-                ctx.ensure_parsed(i);
-                roots.extend(ctx.fns_by_file.get(&i).cloned().unwrap_or_default());
-            }
-        }
+        parse_candidates(&mut ctx, &mut prescan, &mut checked, &mut roots, exhaustive);
         for &id in &roots {
             raw.extend(check_fn(&mut ctx, id));
         }
@@ -284,6 +238,46 @@ fn run<'o>(
     drop(ctx);
     proc_macro2::extra::invalidate_current_thread_spans();
     report
+}
+
+/// Parses every file the pre-scan now calls a candidate and not yet
+/// parsed, adding its functions to `roots`, and learns the crate's fork
+/// wrappers and aliases, whose callers' files become candidates in turn;
+/// until nothing new is learnt.
+fn parse_candidates(
+    ctx: &mut Ctx<'_>,
+    prescan: &mut Prescan,
+    checked: &mut [bool],
+    roots: &mut Vec<usize>,
+    exhaustive: bool,
+) {
+    loop {
+        let candidates: Vec<usize> = (0..ctx.files.len())
+            .filter(|&i| {
+                !checked.get(i).copied().unwrap_or(true)
+                    && ctx
+                        .files
+                        .get(i)
+                        .and_then(|f| f.text.as_deref())
+                        .is_some_and(|t| exhaustive || prescan.is_candidate(t.as_bytes()))
+            })
+            .collect();
+        if candidates.is_empty() {
+            return;
+        }
+        for i in candidates {
+            if let Some(c) = checked.get_mut(i) {
+                *c = true;
+            }
+            ctx.ensure_parsed(i);
+            roots.extend(ctx.fns_by_file.get(&i).cloned().unwrap_or_default());
+        }
+        let names = crate::flow::learn_fork_names(ctx, roots);
+        let learnt = prescan.learn_names(&names);
+        if !(prescan.learn_aliases(ctx) || learnt) {
+            return;
+        }
+    }
 }
 
 /// The deepest bracket nesting in `text` (brackets in strings and comments

@@ -160,8 +160,6 @@ pub(crate) struct Cache {
     /// Names of the functions of `child_params` already handed to the
     /// engine (see [`take_new_slot_names`]).
     slot_names_given: HashSet<String>,
-    /// Analyses run (for tests that count work).
-    pub analyses: usize,
 }
 
 const MAX_CALL_DEPTH: usize = 12;
@@ -339,7 +337,6 @@ fn analyze_callee(
     }
     let def = ctx.fn_def(id)?;
     ctx.flow.in_progress.insert(key.clone());
-    ctx.flow.analyses += 1;
     let f = FnCtx::of(&def);
     let mut it = Interp::new(ctx, f, Some(&def.sig), &def.block, depth);
     it.fn_id = Some(id);
@@ -2160,9 +2157,10 @@ fn same_site(a: &Site, b: &Site) -> bool {
     a.file == b.file && a.span.start() == b.span.start() && a.span.end() == b.span.end()
 }
 
+/// A variant's name in an expression: capitalised like a pattern's
+/// ([`value::is_variant_name`]) but not a SCREAMING_CASE constant.
 fn is_variant_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_uppercase())
-        && name.chars().any(|c| c.is_ascii_lowercase())
+    value::is_variant_name(name) && name.chars().any(|c| c.is_ascii_lowercase())
 }
 
 fn is_logic_or_compare(op: &syn::BinOp) -> bool {
@@ -2224,6 +2222,3 @@ fn pat_names(p: &syn::Pat) -> Vec<String> {
     v.visit_pat(p);
     v.0
 }
-
-#[cfg(test)]
-mod tests;

@@ -357,8 +357,8 @@ pub(crate) fn literal_int(e: &syn::Expr) -> Option<i128> {
 }
 
 /// Whether a name written alone in a pattern is a variant or constant
-/// (`None`, `Child`) rather than a new binding.
-fn is_variant_name(name: &str) -> bool {
+/// (`None`, `Child`, `MAX`) rather than a new binding.
+pub(crate) fn is_variant_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_uppercase())
 }
 
