@@ -183,6 +183,9 @@ pub(crate) fn check_fn(ctx: &mut Ctx<'_>, id: FnId) -> Vec<RawFinding> {
     };
     let f = FnCtx::of(&def);
     let mut out = Vec::new();
+    // The function's variables, computed only when a whole-child region
+    // needs them (most functions have none).
+    let mut env: Option<Env> = None;
     if let Some(flow) = analyze_root(ctx, id) {
         if !flow.marks.is_empty() {
             out.extend(analyze_marked(ctx, id, flow.marks.clone()));
@@ -216,20 +219,20 @@ pub(crate) fn check_fn(ctx: &mut Ctx<'_>, id: FnId) -> Vec<RawFinding> {
                 leaves_fn: Some(id),
             });
         }
-        let env = env_of(ctx, &f, Some(&def.sig), &def.block);
-        for (fid, origin) in flow.fn_regions {
-            let r = Region {
+        let regions = flow
+            .fn_regions
+            .into_iter()
+            .map(|(fid, origin)| Region {
                 body: Body::Fn(fid),
                 origin,
-            };
-            out.extend(analyze(ctx, &f, &env, &r));
-        }
-        for (e, origin) in flow.owned_regions {
-            let r = Region {
+            })
+            .chain(flow.owned_regions.into_iter().map(|(e, origin)| Region {
                 body: Body::OwnedExpr(Box::new(e)),
                 origin,
-            };
-            out.extend(analyze(ctx, &f, &env, &r));
+            }));
+        for r in regions {
+            let env = env.get_or_insert_with(|| env_of(ctx, &f, Some(&def.sig), &def.block));
+            out.extend(analyze(ctx, &f, env, &r));
         }
     }
     // `#[fork_guard::child]` on the function, or on a closure in it.
@@ -245,7 +248,7 @@ pub(crate) fn check_fn(ctx: &mut Ctx<'_>, id: FnId) -> Vec<RawFinding> {
         .iter()
         .any(|a| path_is(ctx, &f, a.path(), CHILD_MARKER));
     if !closures.is_empty() || marked {
-        let env = env_of(ctx, &f, Some(&def.sig), &def.block);
+        let env = env.get_or_insert_with(|| env_of(ctx, &f, Some(&def.sig), &def.block));
         for c in closures {
             let site = Site {
                 file: def.file,
@@ -256,7 +259,7 @@ pub(crate) fn check_fn(ctx: &mut Ctx<'_>, id: FnId) -> Vec<RawFinding> {
                 "child code starts here (#[fork_guard::child])",
                 site,
             );
-            out.extend(analyze(ctx, &f, &env, &r));
+            out.extend(analyze(ctx, &f, env, &r));
         }
         if marked {
             let site = Site {
@@ -268,7 +271,7 @@ pub(crate) fn check_fn(ctx: &mut Ctx<'_>, id: FnId) -> Vec<RawFinding> {
                 "child code starts here (#[fork_guard::child])",
                 site,
             );
-            out.extend(analyze(ctx, &f, &env, &r));
+            out.extend(analyze(ctx, &f, env, &r));
         }
     }
     out
