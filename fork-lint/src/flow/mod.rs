@@ -700,11 +700,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 _ => {}
             }
         }
-        if let Some(field) = self.field_of_expr(&init.expr) {
-            for n in pat_names(&l.pat) {
-                self.var_fields.insert(n, field.clone());
-            }
-        }
+        self.bind_from_field(&l.pat, &init.expr);
         let fl = self.eval(&init.expr, st);
         let mut out = Vec::new();
         let mut els_in = Vec::new();
@@ -858,11 +854,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 )
             }
             E::ForLoop(fl) => {
-                if let Some(field) = self.field_of_expr(&fl.expr) {
-                    for n in pat_names(&fl.pat) {
-                        self.var_fields.insert(n, field.clone());
-                    }
-                }
+                self.bind_from_field(&fl.pat, &fl.expr);
                 let st = self.run(&fl.expr, st);
                 let label = fl.label.as_ref().map(|l| l.name.ident.to_string());
                 let (pat, body) = (&*fl.pat, &fl.body);
@@ -1228,11 +1220,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 (norm(t), norm(f))
             }
             E::Let(l) => {
-                if let Some(field) = self.field_of_expr(&l.expr) {
-                    for n in pat_names(&l.pat) {
-                        self.var_fields.insert(n, field.clone());
-                    }
-                }
+                self.bind_from_field(&l.pat, &l.expr);
                 let var = var_name(&l.expr);
                 let fl = self.eval(&l.expr, st);
                 let (mut t, mut f) = (Vec::new(), Vec::new());
@@ -1416,6 +1404,16 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 }
             }
             _ => with(st, Shape::Any),
+        }
+    }
+
+    /// The names `pat` binds from `value` come from a field when `value`
+    /// reads one (`let h = self.hook.take()`, `for h in &mut self.hooks`).
+    fn bind_from_field(&mut self, pat: &syn::Pat, value: &syn::Expr) {
+        if let Some(field) = self.field_of_expr(value) {
+            for n in pat_names(pat) {
+                self.var_fields.insert(n, field.clone());
+            }
         }
     }
 
