@@ -205,8 +205,17 @@ impl<'o> Ctx<'o> {
             return;
         };
         let module = slot.module.clone();
-        match syn::parse_file(text) {
+        match crate::recover::parse_file(text) {
             Ok(parsed) => {
+                for e in parsed.errors {
+                    self.parse_errors.push(ParseError {
+                        file,
+                        span: e.span(),
+                        message: format!(
+                            "{e} (this item is skipped, the rest of the file is checked)"
+                        ),
+                    });
+                }
                 self.modules.entry(module.clone()).or_default();
                 self.index_items(file, &module, parsed.items);
             }

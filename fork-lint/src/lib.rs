@@ -27,6 +27,7 @@ pub mod input;
 pub mod knowledge;
 pub mod macro_rules;
 mod prescan;
+mod recover;
 mod regions;
 #[cfg(feature = "cli")]
 pub mod report;

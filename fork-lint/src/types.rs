@@ -311,6 +311,46 @@ pub(crate) fn expr_guess(
         syn::Expr::MethodCall(m) if m.method == "clone" => {
             expr_guess(ctx, f, env, &m.receiver, depth + 1)
         }
+        syn::Expr::MethodCall(m) => method_return(ctx, f, env, m, depth),
         _ => None,
     }
+}
+
+/// The type a method call returns, when the receiver's type is known and
+/// either the knowledge table says the method returns its receiver (std
+/// builders: `OpenOptions::new().write(true)`), or the crate defines the
+/// method with a written return type (`-> Self`, `-> &mut Self`, `-> Foo`).
+fn method_return(
+    ctx: &mut Ctx<'_>,
+    f: &FnCtx,
+    env: &Env,
+    m: &syn::ExprMethodCall,
+    depth: usize,
+) -> Option<TypeGuess> {
+    let recv = expr_guess(ctx, f, env, &m.receiver, depth + 1)?;
+    let ty = recv.first()?.clone();
+    let method = m.method.to_string();
+    if crate::knowledge::type_facts::returns_receiver(&ty, &method) {
+        return Some(recv);
+    }
+    // A crate method, when exactly one definition answers (no guessing).
+    let [id] = ctx.methods_of(&ty, &method)[..] else {
+        return None;
+    };
+    let def = ctx.fn_def(id)?;
+    let syn::ReturnType::Type(_, out) = &def.sig.output else {
+        return None;
+    };
+    let mut out: &syn::Type = out;
+    while let syn::Type::Reference(r) = out {
+        out = &r.elem;
+    }
+    if let syn::Type::Path(p) = out
+        && p.qself.is_none()
+        && p.path.is_ident("Self")
+    {
+        return Some(recv);
+    }
+    let guess = type_guess(ctx, &FnCtx::of(&def), out);
+    (!guess.is_empty()).then_some(guess)
 }

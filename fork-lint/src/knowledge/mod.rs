@@ -28,6 +28,7 @@ mod table_nix;
 mod table_rustix;
 mod table_std;
 mod table_text;
+pub mod type_facts;
 
 pub use posix::{GLIBC_DEVIATIONS, POSIX_CHANGES, POSIX_EDITION, POSIX_SAFE, PosixChange};
 

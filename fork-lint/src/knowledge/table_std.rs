@@ -211,6 +211,27 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         "copies the slice into a new `Vec`",
         FIX_ALLOC,
     ),
+    // A borrowed string or byte string converted with `.into()`: every
+    // owned target (`String`, `PathBuf`, `OsString`, `Box<str>`,
+    // `Vec<u8>`, `Arc<str>`) copies it to the heap; only `Cow` borrows it.
+    method(
+        "into",
+        &["str", "[u8]"],
+        ALLOC,
+        "copies the borrowed string into an owned value (`String`, `PathBuf`, `OsString`...) on the heap",
+        FIX_ALLOC,
+    ),
+    // A widening integer conversion, or a move of an owned fd: nothing on
+    // the heap. Also the entry that keeps `.into()` on an unknown receiver
+    // from being a name-only guess.
+    safe_method(
+        "into",
+        &[
+            "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+            "f32", "f64", "bool", "char", "OwnedFd", "RawFd", "c_int",
+        ],
+        "converts an integer or moves a file descriptor, without allocating",
+    ),
     method(
         "into_owned",
         &[],
