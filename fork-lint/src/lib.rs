@@ -23,6 +23,7 @@ mod expansion;
 mod external;
 mod flow;
 mod index;
+mod infallible;
 pub mod input;
 pub mod knowledge;
 pub mod macro_rules;

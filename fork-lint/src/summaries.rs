@@ -974,6 +974,11 @@ impl<'c, 'o> Walker<'c, 'o> {
 
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> bool {
         let name = m.method.to_string();
+        if matches!(name.as_str(), "unwrap" | "expect")
+            && crate::infallible::cannot_fail(self.ctx, &self.f, &self.env, &m.receiver)
+        {
+            return true;
+        }
         let span = method_span(m);
         let guess: Option<TypeGuess> =
             expr_guess(self.ctx, &self.f, &self.env, &m.receiver, 0).filter(|g| !g.is_empty());

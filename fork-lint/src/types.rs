@@ -6,7 +6,7 @@
 //! generic arguments (`Arc<Mutex<u8>>` -> `[Arc, Mutex, u8]`), so a method the
 //! outer type does not have can be looked up on what it derefs to.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use syn::visit::Visit;
 
@@ -23,6 +23,10 @@ pub(crate) struct Env {
     pub vars: HashMap<String, TypeGuess>,
     /// Closures bound to a variable: `let f = || ..;`.
     pub closures: HashMap<String, syn::ExprClosure>,
+    /// Locals bound once to `Some(..)` and used once, as the receiver of
+    /// `.take()`: that `take()` returns `Some` (`let mut w = Some(w);` then
+    /// `w.take().unwrap()` in a callback that runs once in the child).
+    pub taken_once: HashSet<String>,
 }
 
 impl Env {
@@ -54,8 +58,11 @@ pub(crate) fn env_of(
     let mut collector = LetCollector {
         lets: Vec::new(),
         closure_params: Vec::new(),
+        takes: HashMap::new(),
+        mutations: HashMap::new(),
     };
     collector.visit_block(body);
+    env.taken_once = collector.taken_once();
     for (pat, ty, init) in collector.lets {
         let guess = match (ty, init) {
             (Some(ty), _) => Some(type_guess(ctx, f, ty)),
@@ -113,6 +120,44 @@ fn bind_pat(ctx: &mut Ctx<'_>, f: &FnCtx, env: &mut Env, pat: &syn::Pat, guess: 
 struct LetCollector<'a> {
     lets: Vec<(&'a syn::Pat, Option<&'a syn::Type>, Option<&'a syn::Expr>)>,
     closure_params: Vec<(&'a syn::Pat, Option<&'a syn::Type>)>,
+    /// Per local `x`: the calls `x.take()` and the other ways of emptying
+    /// it (`x = ..`, `&mut x`, `x.replace(..)`, `x.as_mut()`...).
+    takes: HashMap<String, usize>,
+    mutations: HashMap<String, usize>,
+}
+
+impl LetCollector<'_> {
+    /// See [`Env::taken_once`].
+    fn taken_once(&self) -> HashSet<String> {
+        let mut lets: HashMap<String, usize> = HashMap::new();
+        let mut some = HashSet::new();
+        for (pat, _, init) in &self.lets {
+            if let syn::Pat::Ident(pi) = pat {
+                let name = pi.ident.to_string();
+                *lets.entry(name.clone()).or_default() += 1;
+                if let Some(syn::Expr::Call(c)) = init.map(strip)
+                    && matches!(strip(&c.func), syn::Expr::Path(p) if p.path.is_ident("Some"))
+                {
+                    some.insert(name);
+                }
+            }
+        }
+        some.into_iter()
+            .filter(|n| {
+                lets.get(n) == Some(&1)
+                    && self.takes.get(n) == Some(&1)
+                    && !self.mutations.contains_key(n)
+            })
+            .collect()
+    }
+
+    fn mutated(&mut self, e: &syn::Expr) {
+        if let syn::Expr::Path(p) = strip(e)
+            && let Some(i) = p.path.get_ident()
+        {
+            *self.mutations.entry(i.to_string()).or_default() += 1;
+        }
+    }
 }
 
 impl<'a> Visit<'a> for LetCollector<'a> {
@@ -132,6 +177,40 @@ impl<'a> Visit<'a> for LetCollector<'a> {
             }
         }
         syn::visit::visit_expr_closure(self, c);
+    }
+    fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
+        let name = m.method.to_string();
+        if name == "take"
+            && m.args.is_empty()
+            && let syn::Expr::Path(p) = strip(&m.receiver)
+            && let Some(i) = p.path.get_ident()
+        {
+            *self.takes.entry(i.to_string()).or_default() += 1;
+        } else if matches!(
+            name.as_str(),
+            "take"
+                | "replace"
+                | "insert"
+                | "get_or_insert"
+                | "get_or_insert_with"
+                | "as_mut"
+                | "as_deref_mut"
+                | "take_if"
+                | "iter_mut"
+        ) {
+            self.mutated(&m.receiver);
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+    fn visit_expr_assign(&mut self, a: &'a syn::ExprAssign) {
+        self.mutated(&a.left);
+        syn::visit::visit_expr_assign(self, a);
+    }
+    fn visit_expr_reference(&mut self, r: &'a syn::ExprReference) {
+        if r.mutability.is_some() {
+            self.mutated(&r.expr);
+        }
+        syn::visit::visit_expr_reference(self, r);
     }
     fn visit_item(&mut self, _: &'a syn::Item) {}
 }

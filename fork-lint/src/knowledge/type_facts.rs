@@ -53,3 +53,34 @@ pub fn returns_receiver(ty: &str, method: &str) -> bool {
         .iter()
         .any(|(t, ms)| *t == ty && ms.contains(&method))
 }
+
+/// A value that `unwrap`/`expect` cannot find empty: the `panic` rule stays
+/// silent on it. Calls are named by their last two path segments
+/// (`Type::function`), as written or as resolved.
+#[derive(Debug, Clone, Copy)]
+pub enum Infallible {
+    /// `producer().method()` always returns `Some`/`Ok`.
+    Chain {
+        producer: &'static str,
+        method: &'static str,
+    },
+    /// `local.take()` where the local was bound once to `Some(..)` and is
+    /// used nowhere else (`types::Env::taken_once`).
+    TakeOfSomeUsedOnce,
+    /// `constructor(literal)` is `Ok` when the string or byte-string literal
+    /// holds no NUL byte.
+    NulFreeLiteral { constructor: &'static str },
+}
+
+pub static INFALLIBLE: &[Infallible] = &[
+    // `io::Error::last_os_error()` is built from `errno`: always an OS error
+    // with a code.
+    Infallible::Chain {
+        producer: "Error::last_os_error",
+        method: "raw_os_error",
+    },
+    Infallible::NulFreeLiteral {
+        constructor: "CString::new",
+    },
+    Infallible::TakeOfSomeUsedOnce,
+];
