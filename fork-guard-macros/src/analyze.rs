@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use fork_lint::embedded::SpannedFinding;
 use fork_lint::{Level, RuleId};
 use proc_macro2::{Span, TokenStream};
 use quote::quote_spanned;
@@ -20,18 +21,6 @@ pub(crate) enum Target<'a> {
     ChildFn(&'a ItemFn),
     CheckedFn(&'a ItemFn),
     Closure(&'a ExprClosure),
-}
-
-/// One hazard, in the macro's terms.
-#[derive(Debug, Clone)]
-pub(crate) struct Hazard {
-    pub span: Span,
-    pub rule: RuleId,
-    pub level: Level,
-    pub message: String,
-    pub help: Option<String>,
-    /// `child calls setup_logging()`, `-> println!`, ...
-    pub chain: Vec<String>,
 }
 
 /// The result, ready for expansion.
@@ -107,7 +96,7 @@ fn path_calls(target: Target<'_>) -> PathCalls {
 /// The engine's raw output for `target`: hazards, and the path calls it
 /// could not see into (calls into the crate outside the item, and calls
 /// into crates the knowledge table does not cover).
-fn engine(target: Target<'_>) -> (Vec<Hazard>, Vec<UnseenCallee>) {
+fn engine(target: Target<'_>) -> (Vec<SpannedFinding>, Vec<UnseenCallee>) {
     let options = options();
     let report = match target {
         Target::ChildFn(f) => fork_lint::embedded::check_child_fn(f, &options),
@@ -138,25 +127,18 @@ fn engine(target: Target<'_>) -> (Vec<Hazard>, Vec<UnseenCallee>) {
             push_unseen(f.span);
             continue;
         }
-        hazards.push(Hazard {
-            span: f.span,
-            rule: f.rule,
-            level: f.level,
-            message: f.message,
-            help: f.help,
-            chain: f.chain_labels,
-        });
+        hazards.push(f);
     }
     (hazards, unseen)
 }
 
-/// The error text for one hazard: the operation and the rule id, the chain,
-/// the fix and the escape hatch.
-pub(crate) fn error_message(h: &Hazard) -> String {
+/// The error text for one hazard (the engine's finding): the operation and
+/// the rule id, the chain, the fix and the escape hatch.
+pub(crate) fn error_message(h: &SpannedFinding) -> String {
     let mut text = format!("{} [{}]", h.message, h.rule);
-    if !h.chain.is_empty() {
+    if !h.chain_labels.is_empty() {
         text.push_str("\n  = note: ");
-        text.push_str(&h.chain.join(" -> "));
+        text.push_str(&h.chain_labels.join(" -> "));
     }
     if let Some(help) = &h.help {
         text.push_str("\n  = help: ");
@@ -511,13 +493,13 @@ mod tests {
 
     #[test]
     fn error_messages_name_the_rule_the_chain_and_the_fix() {
-        let h = Hazard {
+        let h = SpannedFinding {
             span: Span::call_site(),
             rule: RuleId::Stdio,
             level: Level::Error,
             message: "`println!` takes stdout's lock".into(),
             help: Some("write with `libc::write`".into()),
-            chain: vec!["child calls log()".into(), "println!".into()],
+            chain_labels: vec!["child calls log()".into(), "println!".into()],
         };
         let text = error_message(&h);
         assert!(
