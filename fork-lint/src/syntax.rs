@@ -132,16 +132,14 @@ pub fn flatten_use(
     }
 }
 
-/// The crates whose `allow`, `child` and `checked` attributes are ours:
-/// `fork_guard` (the facade users write), `fork_guard_macros` (the macro
-/// crate itself) and `fork_lint` (the lint's spelling, for crates that do
-/// not use the macros).
-const OUR_CRATES: &[&str] = &["fork_guard", "fork_guard_macros", "fork_lint"];
+/// The crates whose macros users name: `fork_guard` (the facade) and
+/// `fork_guard_macros` (the macro crate itself).
+const MACRO_CRATES: &[&str] = &["fork_guard", "fork_guard_macros"];
 
-/// Is `attr` a path of two or more segments that starts with one of our
-/// crates and ends in one of `last`? (A renamed or nested path still works;
-/// a bare `#[allow]` is rustc's own lint attribute.)
-fn is_ours(attr: &Attribute, last: &[&str]) -> bool {
+/// Is `attr` a path of two or more segments that starts with one of
+/// `crates` and ends in one of `last`? (A nested path still works; a bare
+/// `#[allow]` is rustc's own lint attribute.)
+fn is_path(attr: &Attribute, crates: &[&str], last: &[&str]) -> bool {
     let path = attr.path();
     path.segments.len() >= 2
         && path
@@ -151,18 +149,20 @@ fn is_ours(attr: &Attribute, last: &[&str]) -> bool {
         && path
             .segments
             .first()
-            .is_some_and(|s| OUR_CRATES.iter().any(|c| s.ident == c))
+            .is_some_and(|s| crates.iter().any(|c| s.ident == c))
 }
 
-/// Is this attribute `#[fork_guard::allow(..)]` (or `fork_lint::allow`)?
+/// Is this attribute `#[fork_guard::allow(..)]`? Also accepted:
+/// `fork_guard_macros::allow` and `fork_lint::allow` (the lint's spelling,
+/// for code checked without the macros).
 pub fn is_allow_attr(attr: &Attribute) -> bool {
-    is_ours(attr, &["allow"])
+    is_path(attr, MACRO_CRATES, &["allow"]) || is_path(attr, &["fork_lint"], &["allow"])
 }
 
 /// Is this attribute `#[fork_guard::child]` or `#[fork_guard::checked]`,
 /// whose arguments are `allow(..)` lists for the whole function?
 pub fn is_entry_attr(attr: &Attribute) -> bool {
-    is_ours(attr, &["child", "checked"])
+    is_path(attr, MACRO_CRATES, &["child", "checked"])
 }
 
 /// One rule name as written in `allow(..)`: `alloc`, `libc-unsafe`,
@@ -355,6 +355,7 @@ mod tests {
         let attrs = attrs_of(syn::parse_quote! {
             #[fork_guard::checked(allow(stdio))]
             #[fork_guard::child]
+            #[fork_lint::child(allow(lock))]
             fn f() {}
         });
         assert_eq!(names(&allowed_rules(&attrs)), ["stdio"]);
