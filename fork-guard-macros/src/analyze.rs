@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use fork_lint::embedded::SpannedFinding;
 use fork_lint::{Level, RuleId};
 use proc_macro2::{Span, TokenStream};
 use quote::quote_spanned;
@@ -20,18 +21,6 @@ pub(crate) enum Target<'a> {
     ChildFn(&'a ItemFn),
     CheckedFn(&'a ItemFn),
     Closure(&'a ExprClosure),
-}
-
-/// One hazard, in the macro's terms.
-#[derive(Debug, Clone)]
-pub(crate) struct Hazard {
-    pub span: Span,
-    pub rule: RuleId,
-    pub level: Level,
-    pub message: String,
-    pub help: Option<String>,
-    /// `child calls setup_logging()`, `-> println!`, ...
-    pub chain: Vec<String>,
 }
 
 /// The result, ready for expansion.
@@ -107,7 +96,7 @@ fn path_calls(target: Target<'_>) -> PathCalls {
 /// The engine's raw output for `target`: hazards, and the path calls it
 /// could not see into (calls into the crate outside the item, and calls
 /// into crates the knowledge table does not cover).
-fn engine(target: Target<'_>) -> (Vec<Hazard>, Vec<UnseenCallee>) {
+fn engine(target: Target<'_>) -> (Vec<SpannedFinding>, Vec<UnseenCallee>) {
     let options = options();
     let report = match target {
         Target::ChildFn(f) => fork_lint::embedded::check_child_fn(f, &options),
@@ -138,25 +127,18 @@ fn engine(target: Target<'_>) -> (Vec<Hazard>, Vec<UnseenCallee>) {
             push_unseen(f.span);
             continue;
         }
-        hazards.push(Hazard {
-            span: f.span,
-            rule: f.rule,
-            level: f.level,
-            message: f.message,
-            help: f.help,
-            chain: f.chain_labels,
-        });
+        hazards.push(f);
     }
     (hazards, unseen)
 }
 
-/// The error text for one hazard: the operation and the rule id, the chain,
-/// the fix and the escape hatch.
-pub(crate) fn error_message(h: &Hazard) -> String {
+/// The error text for one hazard (the engine's finding): the operation and
+/// the rule id, the chain, the fix and the escape hatch.
+pub(crate) fn error_message(h: &SpannedFinding) -> String {
     let mut text = format!("{} [{}]", h.message, h.rule);
-    if !h.chain.is_empty() {
+    if !h.chain_labels.is_empty() {
         text.push_str("\n  = note: ");
-        text.push_str(&h.chain.join(" -> "));
+        text.push_str(&h.chain_labels.join(" -> "));
     }
     if let Some(help) = &h.help {
         text.push_str("\n  = help: ");
@@ -174,45 +156,13 @@ pub(crate) fn error_message(h: &Hazard) -> String {
 /// function item of the enclosing module: bindings (parameters, `let`,
 /// closure parameters, patterns) and items declared inside the body (which
 /// the engine sees and checks itself).
+/// The second field maps each name a `use` in the body imports to the path
+/// it imports (`fork_lint::syntax::flatten_use`, the lint's reading).
 #[derive(Default)]
-struct LocalNames(HashSet<String>, HashMap<String, Vec<syn::Ident>>);
+struct LocalNames(HashSet<String>, HashMap<String, Vec<String>>);
 
-/// Records what each name of a `use` tree imports: `use a::{b, c as d}` maps
-/// `b` to `a::b` and `d` to `a::c`.
-fn use_tree(
-    tree: &syn::UseTree,
-    prefix: &mut Vec<syn::Ident>,
-    out: &mut HashMap<String, Vec<syn::Ident>>,
-) {
-    match tree {
-        syn::UseTree::Path(p) => {
-            prefix.push(p.ident.clone());
-            use_tree(&p.tree, prefix, out);
-            prefix.pop();
-        }
-        syn::UseTree::Name(n) if n.ident != "self" => {
-            let mut full = prefix.clone();
-            full.push(n.ident.clone());
-            out.insert(n.ident.to_string(), full);
-        }
-        syn::UseTree::Name(_) => {
-            if let Some(last) = prefix.last() {
-                out.insert(last.to_string(), prefix.clone());
-            }
-        }
-        syn::UseTree::Rename(r) => {
-            let mut full = prefix.clone();
-            full.push(r.ident.clone());
-            out.insert(r.rename.to_string(), full);
-        }
-        syn::UseTree::Group(g) => {
-            for t in &g.items {
-                use_tree(t, prefix, out);
-            }
-        }
-        syn::UseTree::Glob(_) => {}
-    }
-}
+/// The first segment of an imported path that had a leading `::`.
+const LEADING_COLON: &str = "::";
 
 impl<'ast> Visit<'ast> for LocalNames {
     fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
@@ -226,12 +176,12 @@ impl<'ast> Visit<'ast> for LocalNames {
     }
 
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
-        // A leading `::` is kept as an empty first segment.
+        // A leading `::` is kept as a first segment of its own.
         let mut prefix = Vec::new();
         if u.leading_colon.is_some() {
-            prefix.push(syn::Ident::new("__leading_colon", Span::call_site()));
+            prefix.push(LEADING_COLON.to_string());
         }
-        use_tree(&u.tree, &mut prefix, &mut self.1);
+        fork_lint::syntax::flatten_use(&u.tree, &mut prefix, &mut self.1, &mut Vec::new());
     }
 }
 
@@ -250,8 +200,13 @@ fn local_names(target: Target<'_>) -> LocalNames {
 }
 
 /// The callee path as the enclosing module would write it: a first segment
-/// imported by a `use` inside the body is replaced by what it imports.
-fn through_local_uses(path: &syn::Path, uses: &HashMap<String, Vec<syn::Ident>>) -> syn::Path {
+/// imported by a `use` inside the body is replaced by what it imports. The
+/// segments it brings are spanned at the call.
+fn through_local_uses(
+    path: &syn::Path,
+    uses: &HashMap<String, Vec<String>>,
+    span: Span,
+) -> syn::Path {
     let Some(first) = path.segments.first() else {
         return path.clone();
     };
@@ -265,12 +220,17 @@ fn through_local_uses(path: &syn::Path, uses: &HashMap<String, Vec<syn::Ident>>)
         leading_colon: None,
         segments: syn::punctuated::Punctuated::new(),
     };
-    for (i, ident) in full.iter().enumerate() {
-        if i == 0 && ident == "__leading_colon" {
+    for (i, segment) in full.iter().enumerate() {
+        if i == 0 && segment == LEADING_COLON {
             out.leading_colon = Some(Default::default());
             continue;
         }
-        out.segments.push(syn::PathSegment::from(ident.clone()));
+        // The text of an identifier: a keyword (`crate`, `self`) or raw.
+        let ident = match segment.strip_prefix("r#") {
+            Some(raw) => syn::Ident::new_raw(raw, span),
+            None => syn::Ident::new(segment, span),
+        };
+        out.segments.push(syn::PathSegment::from(ident));
     }
     out.segments.extend(path.segments.iter().skip(1).cloned());
     out
@@ -337,7 +297,7 @@ pub(crate) fn run(target: Target<'_>, suppressions: &[Suppression]) -> Outcome {
         {
             continue;
         }
-        callee.path = through_local_uses(&callee.path, &locals.1);
+        callee.path = through_local_uses(&callee.path, &locals.1, callee.span);
         if covered(RuleId::UnknownCall, callee.span) {
             continue;
         }
@@ -432,14 +392,25 @@ mod tests {
             "fn child() {
                 use crate::util::{helper, other as renamed};
                 use ::ext::m;
+                use crate::sub::{self as alias, r#type};
                 helper();
                 renamed();
                 m::f();
+                alias::g();
+                r#type();
             }",
         );
+        let mut got = unseen(&o);
+        got.sort();
         assert_eq!(
-            unseen(&o),
-            ["crate::util::helper", "crate::util::other", "::ext::m::f"]
+            got,
+            [
+                "::ext::m::f",
+                "crate::sub::g",
+                "crate::sub::r#type",
+                "crate::util::helper",
+                "crate::util::other",
+            ]
         );
     }
 
@@ -456,6 +427,26 @@ mod tests {
         assert_eq!(text.matches("compile_error").count(), 1, "{text}");
         assert!(text.contains("[stdio]"), "{text}");
         assert!(!text.contains("[alloc]"), "{text}");
+    }
+
+    #[test]
+    fn rule_ids_are_read_with_dash_or_underscore() {
+        // The grammar the lint reads too (`fork_lint::syntax`).
+        for rule in ["libc-unsafe", "libc_unsafe", "\"libc-unsafe\""] {
+            let o = outcome(&format!(
+                "fn child() {{
+                    #[fork_guard::allow({rule})]
+                    unsafe {{ libc::getpwuid(0) }};
+                }}"
+            ));
+            assert!(o.diagnostics.is_empty(), "{rule}: {}", o.diagnostics);
+        }
+        let o = outcome(
+            "fn child() {
+                unsafe { libc::getpwuid(0) };
+            }",
+        );
+        assert!(o.diagnostics.to_string().contains("[libc-unsafe]"));
     }
 
     #[test]
@@ -502,13 +493,13 @@ mod tests {
 
     #[test]
     fn error_messages_name_the_rule_the_chain_and_the_fix() {
-        let h = Hazard {
+        let h = SpannedFinding {
             span: Span::call_site(),
             rule: RuleId::Stdio,
             level: Level::Error,
             message: "`println!` takes stdout's lock".into(),
             help: Some("write with `libc::write`".into()),
-            chain: vec!["child calls log()".into(), "println!".into()],
+            chain_labels: vec!["child calls log()".into(), "println!".into()],
         };
         let text = error_message(&h);
         assert!(

@@ -31,6 +31,8 @@
 //!   the whole function: accepts a reviewed hazard. Rule ids are fork-lint's
 //!   (`alloc`, `libc-unsafe` or `libc_unsafe`, ...); the reason is optional,
 //!   as in fork-lint's `// fork-lint: allow(..) reason="..."` comments.
+//!   The `fork-lint` command reads these attributes with the same grammar
+//!   (`fork_lint::syntax`), so the two agree on what is allowed.
 //!   `#[fork_guard::allow]` is an inert marker that the entry points remove
 //!   before the compiler sees it; it is not a macro of its own, because an
 //!   attribute macro named `allow` in a crate root makes every `#[allow(..)]`

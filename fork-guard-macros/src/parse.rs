@@ -6,13 +6,11 @@
 //! attribute argument that is not `allow(..)`, an item that is not a
 //! function, a macro input that is not a closure).
 
+use fork_lint::syntax::{expr_attrs, expr_attrs_mut, is_allow_attr, is_entry_attr};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::ext::IdentExt;
-use syn::parse::{Parse, ParseStream, Parser};
-use syn::punctuated::Punctuated;
 use syn::visit_mut::VisitMut;
-use syn::{Attribute, Expr, ExprClosure, Item, ItemFn, LitStr, Token};
+use syn::{Attribute, Expr, ExprClosure, Item, ItemFn, LitStr};
 
 /// Which entry point the input came through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,15 +34,7 @@ impl Entry {
     }
 }
 
-/// One rule name as written in `allow(..)`: `alloc`, `libc-unsafe` or
-/// `libc_unsafe`.
-#[derive(Debug, Clone)]
-pub(crate) struct RuleName {
-    /// Normalised to the lint's spelling (`-`, not `_`).
-    pub text: String,
-    /// The tokens as written, for error spans.
-    pub tokens: TokenStream,
-}
+pub(crate) use fork_lint::syntax::RuleName;
 
 /// Where an `allow` applies.
 #[derive(Debug, Clone, Copy)]
@@ -103,136 +93,32 @@ pub(crate) struct Args {
     pub allows: Vec<Allow>,
 }
 
-/// Parses `allow(a, b-c, reason = "..")` after the `allow` keyword has been
-/// consumed; `content` is the parenthesised part.
-fn parse_allow_body(content: ParseStream, scope: Scope, tokens: TokenStream) -> syn::Result<Allow> {
-    let mut rules = Vec::new();
-    let mut reason = None;
-    while !content.is_empty() {
-        if content.peek(syn::Ident::peek_any) && content.peek2(Token![=]) {
-            let key = content.call(syn::Ident::parse_any)?;
-            if key != "reason" {
-                return Err(syn::Error::new(
-                    key.span(),
-                    format!("unknown key `{key}` in `allow(..)`: expected `reason = \"...\"`"),
-                ));
-            }
-            content.parse::<Token![=]>()?;
-            let lit: LitStr = content.parse()?;
-            if reason.is_some() {
-                return Err(syn::Error::new(lit.span(), "`reason` given twice"));
-            }
-            reason = Some(lit);
-        } else if content.peek(LitStr) {
-            // `allow("libc-unsafe")`: accepted, rule ids are strings in the lint's config.
-            let lit: LitStr = content.parse()?;
-            rules.push(RuleName {
-                text: lit.value().replace('_', "-"),
-                tokens: lit.to_token_stream(),
-            });
-        } else {
-            let first = content.call(syn::Ident::parse_any)?;
-            let mut text = first.to_string();
-            let mut toks = first.to_token_stream();
-            while content.peek(Token![-]) {
-                let dash: Token![-] = content.parse()?;
-                let next = content.call(syn::Ident::parse_any)?;
-                text.push('-');
-                text.push_str(&next.to_string());
-                dash.to_tokens(&mut toks);
-                next.to_tokens(&mut toks);
-            }
-            rules.push(RuleName {
-                text: text.replace('_', "-"),
-                tokens: toks,
-            });
-        }
-        if content.is_empty() {
-            break;
-        }
-        content.parse::<Token![,]>()?;
-    }
-    Ok(Allow {
-        rules,
-        reason,
-        scope,
-        tokens,
-    })
-}
-
-/// One argument of the entry attribute.
-struct ArgItem(Allow);
-
-impl Parse for ArgItem {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let fork = input.fork();
-        let key = input.call(syn::Ident::parse_any)?;
-        if key != "allow" {
-            return Err(syn::Error::new(
-                key.span(),
-                format!("unknown argument `{key}`: expected `allow(rule, .., reason = \"...\")`"),
-            ));
-        }
-        let content;
-        syn::parenthesized!(content in input);
-        let consumed = {
-            // Everything from `allow` to the closing parenthesis, for spans.
-            let mut tokens = TokenStream::new();
-            let mut cursor = fork.cursor();
-            while cursor != input.cursor() {
-                let Some((tt, next)) = cursor.token_tree() else {
-                    break;
-                };
-                tt.to_tokens(&mut tokens);
-                cursor = next;
-            }
-            tokens
-        };
-        parse_allow_body(&content, Scope::Whole, consumed).map(ArgItem)
-    }
-}
-
-/// Parses the attribute arguments (`attr` of the attribute macro).
+/// Parses the attribute arguments (`attr` of the attribute macro), with the
+/// grammar the lint reads too (`fork_lint::syntax`).
 pub(crate) fn parse_args(attr: TokenStream) -> syn::Result<Args> {
-    let items = Punctuated::<ArgItem, Token![,]>::parse_terminated.parse2(attr)?;
+    let args = fork_lint::syntax::parse_entry_args(attr)?;
     Ok(Args {
-        allows: items.into_iter().map(|a| a.0).collect(),
+        allows: args
+            .into_iter()
+            .map(|arg| Allow {
+                rules: arg.list.rules,
+                reason: arg.list.reason,
+                scope: Scope::Whole,
+                tokens: arg.tokens,
+            })
+            .collect(),
     })
 }
 
-/// Is this attribute `#[fork_guard::allow(..)]` (any path of two or more
-/// segments ending in `allow`, so a renamed import still works; a bare
-/// `#[allow]` is rustc's own lint attribute)?
-pub(crate) fn is_guard_allow(attr: &Attribute) -> bool {
-    let path = attr.path();
-    path.segments.len() >= 2
-        && path.segments.last().is_some_and(|s| s.ident == "allow")
-        && path
-            .segments
-            .first()
-            .is_some_and(|s| s.ident == "fork_guard" || s.ident == "fork_guard_macros")
-}
-
-/// Is this attribute `#[fork_guard::child]` or `#[fork_guard::checked]`?
-fn is_entry_attr(attr: &Attribute) -> bool {
-    let path = attr.path();
-    path.segments.len() >= 2
-        && path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "child" || s.ident == "checked")
-        && path
-            .segments
-            .first()
-            .is_some_and(|s| s.ident == "fork_guard" || s.ident == "fork_guard_macros")
-}
-
-/// Parses a `#[fork_guard::allow(..)]` attribute that covers `target`.
+/// Parses a `#[fork_guard::allow(..)]` attribute that covers `scope`.
 fn parse_guard_allow(attr: &Attribute, scope: Scope) -> syn::Result<Allow> {
-    let list = attr.meta.require_list()?;
-    let tokens = attr.to_token_stream();
-    let parser = |input: ParseStream| parse_allow_body(input, scope, tokens.clone());
-    parser.parse2(list.tokens.clone())
+    let list = fork_lint::syntax::parse_allow_attr(attr)?;
+    Ok(Allow {
+        rules: list.rules,
+        reason: list.reason,
+        scope,
+        tokens: attr.to_token_stream(),
+    })
 }
 
 /// Removes every `#[fork_guard::allow(..)]` from the statements and
@@ -245,12 +131,12 @@ struct AllowCollector {
 
 impl AllowCollector {
     fn take(&mut self, attrs: &mut Vec<Attribute>, target: TokenStream) {
-        if !attrs.iter().any(is_guard_allow) {
+        if !attrs.iter().any(is_allow_attr) {
             return;
         }
         let scope = Scope::of(&target);
         attrs.retain(|attr| {
-            if !is_guard_allow(attr) {
+            if !is_allow_attr(attr) {
                 return true;
             }
             match parse_guard_allow(attr, scope) {
@@ -260,52 +146,6 @@ impl AllowCollector {
             false
         });
     }
-}
-
-/// The attributes of an expression, for the variants that can carry them.
-fn expr_attrs_mut(expr: &mut Expr) -> Option<&mut Vec<Attribute>> {
-    Some(match expr {
-        Expr::Array(e) => &mut e.attrs,
-        Expr::Assign(e) => &mut e.attrs,
-        Expr::Async(e) => &mut e.attrs,
-        Expr::Await(e) => &mut e.attrs,
-        Expr::Binary(e) => &mut e.attrs,
-        Expr::Block(e) => &mut e.attrs,
-        Expr::Break(e) => &mut e.attrs,
-        Expr::Call(e) => &mut e.attrs,
-        Expr::Cast(e) => &mut e.attrs,
-        Expr::Closure(e) => &mut e.attrs,
-        Expr::Const(e) => &mut e.attrs,
-        Expr::Continue(e) => &mut e.attrs,
-        Expr::Field(e) => &mut e.attrs,
-        Expr::ForLoop(e) => &mut e.attrs,
-        Expr::Group(e) => &mut e.attrs,
-        Expr::If(e) => &mut e.attrs,
-        Expr::Index(e) => &mut e.attrs,
-        Expr::Infer(e) => &mut e.attrs,
-        Expr::Let(e) => &mut e.attrs,
-        Expr::Lit(e) => &mut e.attrs,
-        Expr::Loop(e) => &mut e.attrs,
-        Expr::Macro(e) => &mut e.attrs,
-        Expr::Match(e) => &mut e.attrs,
-        Expr::MethodCall(e) => &mut e.attrs,
-        Expr::Paren(e) => &mut e.attrs,
-        Expr::Path(e) => &mut e.attrs,
-        Expr::Range(e) => &mut e.attrs,
-        Expr::RawAddr(e) => &mut e.attrs,
-        Expr::Reference(e) => &mut e.attrs,
-        Expr::Repeat(e) => &mut e.attrs,
-        Expr::Return(e) => &mut e.attrs,
-        Expr::Struct(e) => &mut e.attrs,
-        Expr::Try(e) => &mut e.attrs,
-        Expr::TryBlock(e) => &mut e.attrs,
-        Expr::Tuple(e) => &mut e.attrs,
-        Expr::Unary(e) => &mut e.attrs,
-        Expr::Unsafe(e) => &mut e.attrs,
-        Expr::While(e) => &mut e.attrs,
-        Expr::Yield(e) => &mut e.attrs,
-        _ => return None,
-    })
 }
 
 impl VisitMut for AllowCollector {
@@ -327,12 +167,16 @@ impl VisitMut for AllowCollector {
     }
 
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
-        let has = expr_attrs_mut(expr).is_some_and(|attrs| attrs.iter().any(is_guard_allow));
-        if has {
-            let mut attrs = std::mem::take(expr_attrs_mut(expr).expect("checked above"));
+        if expr_attrs(expr).iter().any(is_allow_attr)
+            && let Some(slot) = expr_attrs_mut(expr)
+        {
+            // The covered range is the expression without its attributes.
+            let mut attrs = std::mem::take(slot);
             let target = expr.to_token_stream();
             self.take(&mut attrs, target);
-            *expr_attrs_mut(expr).expect("checked above") = attrs;
+            if let Some(slot) = expr_attrs_mut(expr) {
+                *slot = attrs;
+            }
         }
         syn::visit_mut::visit_expr_mut(self, expr);
     }
@@ -448,7 +292,7 @@ pub(crate) fn closure_input(
 ) -> syn::Result<(Vec<Allow>, Vec<syn::Error>)> {
     let mut errors = Vec::new();
     closure.attrs.retain(|attr| {
-        if !is_guard_allow(attr) {
+        if !is_allow_attr(attr) {
             return true;
         }
         match parse_guard_allow(attr, Scope::Whole) {

@@ -20,7 +20,8 @@ use crate::resolve::FnCtx;
 use crate::rules::RuleId;
 use crate::types::Env;
 
-/// A finding located by span.
+/// A finding located by span: the hazard type of `fork-guard-macros`, which
+/// turns each one into a compile error as is.
 #[derive(Debug, Clone)]
 pub struct SpannedFinding {
     pub span: Span,

@@ -14,6 +14,8 @@ use std::rc::Rc;
 use proc_macro2::Span;
 
 use crate::input::Options;
+// Moved to `syntax` (shared with fork-guard-macros).
+pub(crate) use crate::syntax::flatten_use;
 
 pub(crate) type FnId = usize;
 pub(crate) type FileId = usize;
@@ -675,51 +677,5 @@ pub(crate) fn type_name(ty: &syn::Type) -> Option<String> {
         syn::Type::Paren(p) => type_name(&p.elem),
         syn::Type::Group(g) => type_name(&g.elem),
         _ => None,
-    }
-}
-
-/// Flattens a `use` tree into aliases and globs.
-pub(crate) fn flatten_use(
-    tree: &syn::UseTree,
-    prefix: &mut Vec<String>,
-    uses: &mut HashMap<String, Vec<String>>,
-    globs: &mut Vec<Vec<String>>,
-) {
-    match tree {
-        syn::UseTree::Path(p) => {
-            prefix.push(p.ident.to_string());
-            flatten_use(&p.tree, prefix, uses, globs);
-            prefix.pop();
-        }
-        syn::UseTree::Name(n) => {
-            let name = n.ident.to_string();
-            if name == "self" {
-                if let Some(last) = prefix.last() {
-                    uses.insert(last.clone(), prefix.clone());
-                }
-            } else {
-                let mut path = prefix.clone();
-                path.push(name.clone());
-                uses.insert(name, path);
-            }
-        }
-        syn::UseTree::Rename(r) => {
-            let name = r.ident.to_string();
-            let alias = r.rename.to_string();
-            if alias == "_" {
-                return;
-            }
-            let mut path = prefix.clone();
-            if name != "self" {
-                path.push(name);
-            }
-            uses.insert(alias, path);
-        }
-        syn::UseTree::Glob(_) => globs.push(prefix.clone()),
-        syn::UseTree::Group(g) => {
-            for t in &g.items {
-                flatten_use(t, prefix, uses, globs);
-            }
-        }
     }
 }

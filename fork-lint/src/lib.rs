@@ -37,6 +37,8 @@ pub mod rules;
 pub mod scan;
 mod summaries;
 pub mod suppress;
+#[doc(hidden)]
+pub mod syntax;
 mod types;
 
 pub use diagnostic::{ChainStep, FileError, Finding, Level, Location};

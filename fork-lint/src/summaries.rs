@@ -20,6 +20,9 @@ use crate::index::{Ctx, FnDef, FnId, Site};
 use crate::knowledge::{ApiEntry, Confidence, Verdict};
 use crate::resolve::{FnCtx, Target, resolve, resolve_macro, segments};
 use crate::rules::RuleId;
+// Moved to `syntax` (shared with fork-guard-macros); re-exported for the
+// callers here.
+pub(crate) use crate::syntax::{allowed_rules, expr_attrs};
 use crate::types::{Env, TypeGuess, env_of, expr_guess, strip};
 
 /// One step of a call chain.
@@ -1241,63 +1244,5 @@ fn literal_len(e: &syn::Expr) -> Option<usize> {
         syn::Expr::Reference(r) => literal_len(&r.expr),
         syn::Expr::Call(c) if c.args.len() == 1 => c.args.first().and_then(literal_len),
         _ => None,
-    }
-}
-
-/// The rules named by `#[fork_guard::allow(..)]` / `#[fork_lint::allow(..)]`.
-/// Unknown names are ignored (the macro crate reports them).
-pub(crate) fn allowed_rules(attrs: &[syn::Attribute]) -> Vec<RuleId> {
-    let mut out = Vec::new();
-    for a in attrs {
-        let segs = segments(a.path());
-        let is_allow = matches!(segs.as_slice(), [c, n] if (c == "fork_guard" || c == "fork_lint") && n == "allow");
-        if !is_allow {
-            continue;
-        }
-        let syn::Meta::List(list) = &a.meta else {
-            continue;
-        };
-        let mut cur = String::new();
-        let mut names = Vec::new();
-        for tt in list.tokens.clone() {
-            match tt {
-                proc_macro2::TokenTree::Ident(i) => cur.push_str(&i.to_string()),
-                proc_macro2::TokenTree::Punct(p) if p.as_char() == '-' => cur.push('-'),
-                proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => {
-                    names.push(std::mem::take(&mut cur))
-                }
-                proc_macro2::TokenTree::Literal(l) => {
-                    let s = l.to_string();
-                    cur.push_str(s.trim_matches('"'));
-                }
-                _ => {}
-            }
-        }
-        names.push(cur);
-        out.extend(names.iter().filter_map(|n| n.parse::<RuleId>().ok()));
-    }
-    out
-}
-
-/// The attributes of an expression, for `#[fork_guard::allow(..)]`.
-pub(crate) fn expr_attrs(e: &syn::Expr) -> &[syn::Attribute] {
-    use syn::Expr as E;
-    match e {
-        E::Call(x) => &x.attrs,
-        E::MethodCall(x) => &x.attrs,
-        E::Macro(x) => &x.attrs,
-        E::Closure(x) => &x.attrs,
-        E::Block(x) => &x.attrs,
-        E::Unsafe(x) => &x.attrs,
-        E::If(x) => &x.attrs,
-        E::Match(x) => &x.attrs,
-        E::Loop(x) => &x.attrs,
-        E::While(x) => &x.attrs,
-        E::ForLoop(x) => &x.attrs,
-        E::Assign(x) => &x.attrs,
-        E::Try(x) => &x.attrs,
-        E::Return(x) => &x.attrs,
-        E::Paren(x) => &x.attrs,
-        _ => &[],
     }
 }

@@ -194,6 +194,25 @@ fn partly_used_suppression_names_the_unused_rules() {
 }
 
 #[test]
+fn rule_ids_are_read_with_dash_or_underscore() {
+    // The grammar of rule names is `RuleId`'s, shared with
+    // `#[fork_guard::allow(..)]` in the lint and in the macros.
+    for comment in [
+        "// fork-lint: allow(libc-unsafe)",
+        "// fork-lint: allow(libc_unsafe)",
+    ] {
+        let text = format!("unsafe {{ libc::getpwuid(0) }}; {comment}\n");
+        let left = run(
+            &text,
+            vec![finding(RuleId::LibcUnsafe, 1)],
+            &Options::default(),
+        );
+        assert!(left.is_empty(), "{comment}: {left:?}");
+        assert_eq!(collect(&text)[0].rules, [RuleId::LibcUnsafe], "{comment}");
+    }
+}
+
+#[test]
 fn unknown_rule_is_reported_and_the_rest_applies() {
     let text = "let v = vec![1]; // fork-lint: allow(alloc, allocs)\n";
     let left = run(text, vec![finding(RuleId::Alloc, 1)], &Options::default());
