@@ -14,17 +14,17 @@ them).
 Matching (the same rule as the header of realworld.toml):
 
 - a finding matches a hazard label when the rule is the same, the file is the
-  same and the label's line is the finding's primary line or the line of any
-  step of its chain (fork-lint reports a hazard reached through calls at the
-  call in the child region, with the chain down to the hazard);
+  same and the label's line is the finding's primary line (since per-hazard
+  reporting, issue 9, a finding is located at the hazardous operation itself,
+  or for a hazard inside a dependency at the last call in the crate; its
+  chain holds the calls that lead there, which are not hazards);
 - a hazard is found when at least one finding matches it;
 - a finding is a true positive when it matches at least one hazard label;
-  otherwise it is a false positive: "on a safe label" when its hazard site
-  (the last chain step, or the primary location without a chain) is on a
-  `safe` line (whose `rules`, when listed, include the finding's rule), else
-  "unlabelled" (also counted as false, and listed so that a
-  reviewer can relabel it). An unlabelled finding that points at a labelled
-  hazard's line with another rule is listed as "other rule".
+  otherwise it is a false positive: "on a safe label" when its primary line
+  is a `safe` line (whose `rules`, when listed, include the finding's rule),
+  else "unlabelled" (also counted as false, and listed so that a reviewer
+  can relabel it). An unlabelled finding on a labelled hazard's line with
+  another rule is listed as "other rule".
 
 recall = found / labelled hazards; precision = true positives / findings.
 
@@ -85,17 +85,17 @@ class Finding:
     chain: list[tuple[str, int]]
 
     def lines(self) -> set[tuple[str, int]]:
-        """Every (file, line) the finding points at: primary and chain steps."""
-        return {(self.file, self.line), *self.chain}
+        """The (file, line) a finding matches labels on: its primary location."""
+        return {self.site()}
 
     def site(self) -> tuple[str, int]:
         """Where the finding says the hazardous operation is."""
-        return self.chain[-1] if self.chain else (self.file, self.line)
+        return (self.file, self.line)
 
     def where(self) -> str:
         s = f"{self.file}:{self.line}"
-        if self.chain and self.site() != (self.file, self.line):
-            s += f" (-> {self.site()[0]}:{self.site()[1]})"
+        if self.chain:
+            s += f" (via {self.chain[0][0]}:{self.chain[0][1]})"
         return s
 
 
