@@ -271,6 +271,19 @@ impl<'o> Ctx<'o> {
                     let Some(ty) = type_name(&imp.self_ty) else {
                         continue;
                     };
+                    // `impl Shell for tty::Fork`: in this module, the bare
+                    // name means that path (unless something else is
+                    // imported under it), so `Self`'s type resolves.
+                    if let syn::Type::Path(p) = &*imp.self_ty
+                        && p.qself.is_none()
+                        && p.path.segments.len() > 1
+                    {
+                        let path = crate::resolve::segments(&p.path);
+                        self.scope_mut(module)
+                            .uses
+                            .entry(ty.clone())
+                            .or_insert(path);
+                    }
                     for it in imp.items {
                         if let syn::ImplItem::Fn(m) = it {
                             let mut attrs = imp.attrs.clone();

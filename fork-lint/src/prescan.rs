@@ -66,6 +66,11 @@ impl Prescan {
                 }
             }
         }
+        // A function receiving a fork result opens a region too.
+        for t in crate::knowledge::fork_results::FORK_RESULT_TYPES {
+            let name = t.path.rsplit("::").next().unwrap_or(t.path);
+            p.add(name, t.path.split("::").next());
+        }
         for s in SYSCALL_NEEDLES {
             p.add(s, None);
         }

@@ -26,6 +26,7 @@
 //! patterns refine them) and this file (worlds, the interpreter over `syn`,
 //! the per-function results and their cache).
 
+mod params;
 pub(crate) mod value;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -295,7 +296,7 @@ pub(crate) fn analyze_root(ctx: &mut Ctx<'_>, id: FnId) -> Option<RootFlow> {
     let f = FnCtx::of(&def);
     let mut it = Interp::new(ctx, f, Some(&def.sig), &def.block, 0);
     it.fn_id = Some(id);
-    let st = vec![World::parent()];
+    let st = params::root_worlds(&mut it, &def);
     let end = it.block(&def.block, st);
     let exits = it.exits(end, def.block.brace_token.span.close());
     let Interp {
@@ -1773,6 +1774,10 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         for w in st {
             let s = shape_of(&w);
             let r = match name.as_str() {
+                // On a boolean (`fork.is_child().is_ok()` where the
+                // predicate returns a `Result`, modelled as its truth).
+                "is_some" | "is_ok" if matches!(s, Shape::Bool(_)) => s.clone(),
+                "is_none" | "is_err" if matches!(s, Shape::Bool(_)) => s.not(),
                 "is_some" | "is_ok" => s.is_variant(&["Some", "Ok"], false),
                 "is_none" | "is_err" => s.is_variant(&["None", "Err"], false),
                 "is_child" => s.is_variant(&["Child"], false),

@@ -188,6 +188,17 @@ impl Shape {
         }
     }
 
+    /// Boolean negation (`Any` for a non-boolean).
+    pub fn not(&self) -> Shape {
+        match self {
+            Shape::Bool(_) => {
+                let (t, f) = self.truth();
+                Shape::Bool(if f { TRUE } else { 0 } | if t { FALSE } else { 0 })
+            }
+            _ => Shape::Any,
+        }
+    }
+
     /// `.is_some()`, `.is_ok()`, `.is_child()`...: true for the variants
     /// `names` (by prefix when `prefix`), false for other variants.
     pub fn is_variant(&self, names: &[&str], prefix: bool) -> Shape {
@@ -254,6 +265,19 @@ impl Shape {
 
     /// `.ok()`: `Ok(x)` becomes `Some(x)`, `Err(_)` becomes `None`.
     pub fn ok(&self) -> Shape {
+        // A predicate that returns a `Result` (`pty`'s `fork.is_parent()`),
+        // modelled as its truth: `Some` where it holds.
+        if let Shape::Bool(_) = self {
+            let (t, f) = self.truth();
+            let mut alts = Vec::new();
+            if t {
+                alts.push(Shape::variant("Some", vec![Shape::Any]));
+            }
+            if f {
+                alts.push(Shape::variant("None", Vec::new()));
+            }
+            return Shape::union(alts.into_iter());
+        }
         Shape::union(self.alts().iter().map(|alt| match alt {
             Shape::Variant(n, f) if &**n == "Ok" => Shape::variant("Some", f.clone()),
             Shape::Variant(n, _) if &**n == "Err" => Shape::variant("None", Vec::new()),

@@ -102,6 +102,59 @@ pub static FORK_RESULTS: &[ForkResultShape] = &[
     },
 ];
 
+/// A type whose values are fork results, with the value each side holds.
+/// A function that receives one as a parameter (or is a method on it) is
+/// split like a fork: its child world sees `child`, its parent world
+/// `parent` (`fn after_fork(r: ForkResult)`, `impl Shell for pty::Fork`).
+#[derive(Debug, Clone, Copy)]
+pub struct ForkResultType {
+    /// Canonical path, as name resolution gives it.
+    pub path: &'static str,
+    pub child: &'static str,
+    pub parent: &'static str,
+}
+
+pub static FORK_RESULT_TYPES: &[ForkResultType] = &[
+    ForkResultType {
+        path: "nix::unistd::ForkResult",
+        child: "Child",
+        parent: "Parent{..}",
+    },
+    ForkResultType {
+        path: "nix::pty::ForkptyResult",
+        child: "Child",
+        parent: "Parent{..}",
+    },
+    ForkResultType {
+        path: "fork::Fork",
+        child: "Child",
+        parent: "Parent(_)",
+    },
+    // The `pty` crate: `Fork::from_ptmx()` forks and returns
+    // `Child(Slave)` or `Parent(pid, Master)`; `is_child()`/`is_parent()`
+    // return a `Result` that is `Ok` on the named side.
+    ForkResultType {
+        path: "pty::fork::Fork",
+        child: "Child(_)",
+        parent: "Parent(_, _)",
+    },
+    ForkResultType {
+        path: "pty::prelude::Fork",
+        child: "Child(_)",
+        parent: "Parent(_, _)",
+    },
+    ForkResultType {
+        path: "rustix::runtime::Fork",
+        child: "Child(_)",
+        parent: "ParentOf(_)",
+    },
+];
+
+/// The fork-result type at `path`, if it is one.
+pub fn fork_result_type(path: &str) -> Option<&'static ForkResultType> {
+    FORK_RESULT_TYPES.iter().find(|t| t.path == path)
+}
+
 /// The result shapes of the fork function at `path` ([`PID`] when not
 /// listed).
 pub fn fork_result(path: &str) -> ForkResultShape {
