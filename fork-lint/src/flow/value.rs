@@ -276,7 +276,7 @@ impl Shape {
             if f {
                 alts.push(Shape::variant("None", Vec::new()));
             }
-            return Shape::union(alts.into_iter());
+            return Shape::union(alts);
         }
         Shape::union(self.alts().iter().map(|alt| match alt {
             Shape::Variant(n, f) if &**n == "Ok" => Shape::variant("Some", f.clone()),
