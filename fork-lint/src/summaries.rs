@@ -8,7 +8,7 @@
 //! ends the region (`_exit`, `abort`, `exit`, a diverging local function) is
 //! dead in the child and not walked.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use syn::punctuated::Punctuated;
@@ -179,6 +179,10 @@ pub(crate) struct Walker<'c, 'o> {
     /// Inside a call followed by its method name alone (the receiver's type
     /// unknown): what it reaches is reported as a guess.
     guessed_call: Option<String>,
+    /// Locals made with `Vec::with_capacity(N)` (a literal): the pushes
+    /// left before one can reallocate, and the loop depth of the `let`
+    /// (a push in a deeper loop may run any number of times).
+    capacity: HashMap<String, (u64, usize)>,
 }
 
 impl<'c, 'o> Walker<'c, 'o> {
@@ -199,6 +203,7 @@ impl<'c, 'o> Walker<'c, 'o> {
             inherit: false,
             origin: None,
             guessed_call: None,
+            capacity: HashMap::new(),
         }
     }
 
@@ -344,6 +349,16 @@ impl<'c, 'o> Walker<'c, 'o> {
                         .is_some_and(|i| crate::types::closure_of(&i.expr).is_some())
                 {
                     self.walked_closures.insert(pi.ident.to_string());
+                }
+                let pat = match &l.pat {
+                    syn::Pat::Type(pt) => &*pt.pat,
+                    p => p,
+                };
+                if let syn::Pat::Ident(pi) = pat
+                    && let Some(n) = l.init.as_ref().and_then(|i| with_capacity(&i.expr))
+                {
+                    self.capacity
+                        .insert(pi.ident.to_string(), (n, self.loop_depth));
                 }
                 let n = self.push_allows(&l.attrs);
                 let mut live = true;
@@ -975,11 +990,32 @@ impl<'c, 'o> Walker<'c, 'o> {
         live || ids.is_empty()
     }
 
+    /// A `push` onto a local made with `Vec::with_capacity(N)` that still
+    /// has room: it cannot reallocate (counts the push).
+    fn within_capacity(&mut self, receiver: &syn::Expr) -> bool {
+        let syn::Expr::Path(p) = strip(receiver) else {
+            return false;
+        };
+        let Some(name) = p.path.get_ident().map(|i| i.to_string()) else {
+            return false;
+        };
+        match self.capacity.get_mut(&name) {
+            Some((left, depth)) if *left > 0 && *depth == self.loop_depth => {
+                *left -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> bool {
         let name = m.method.to_string();
         if matches!(name.as_str(), "unwrap" | "expect")
             && crate::infallible::cannot_fail(self.ctx, &self.f, &self.env, &m.receiver)
         {
+            return true;
+        }
+        if name == "push" && self.within_capacity(&m.receiver) {
             return true;
         }
         let span = method_span(m);
@@ -1243,6 +1279,27 @@ fn literal_len(e: &syn::Expr) -> Option<usize> {
         },
         syn::Expr::Reference(r) => literal_len(&r.expr),
         syn::Expr::Call(c) if c.args.len() == 1 => c.args.first().and_then(literal_len),
+        _ => None,
+    }
+}
+
+/// `N` of `Vec::with_capacity(N)` for an integer literal `N`.
+fn with_capacity(e: &syn::Expr) -> Option<u64> {
+    let syn::Expr::Call(c) = strip(e) else {
+        return None;
+    };
+    let syn::Expr::Path(p) = strip(&c.func) else {
+        return None;
+    };
+    let segs = segments(&p.path);
+    if !segs.ends_with(&["Vec".to_string(), "with_capacity".to_string()]) {
+        return None;
+    }
+    match c.args.first().map(strip) {
+        Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        })) => i.base10_parse().ok(),
         _ => None,
     }
 }
