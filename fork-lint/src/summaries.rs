@@ -1082,6 +1082,23 @@ impl<'c, 'o> Walker<'c, 'o> {
         }
     }
 
+    /// Attribute macros on a called function that act on every call
+    /// (`#[tracing::instrument]`): looked up as macros by resolved path.
+    fn attributes(&mut self, attrs: &[syn::Attribute]) {
+        for a in attrs {
+            let Some(path) = resolve_macro(self.ctx, &self.f, a.path()) else {
+                continue;
+            };
+            if !path.contains("::") {
+                continue;
+            }
+            if let Some(entry) = self.ctx.opts.knowledge.lookup_macro(&path) {
+                let op = format!("`#[{path}]`");
+                self.apply(&entry, Confidence::Exact, op, None, a.span());
+            }
+        }
+    }
+
     /// A macro invocation; its arguments are walked as expressions when they
     /// parse as a comma-separated list.
     fn mac(&mut self, mac: &syn::Macro) -> bool {
@@ -1172,6 +1189,7 @@ pub(crate) fn summary(ctx: &mut Ctx<'_>, id: FnId) -> Rc<Summary> {
     let env = env_of(ctx, &f, Some(&def.sig), &def.block);
     let mut w = Walker::new(ctx, f, env, false);
     w.push_allows(&def.attrs);
+    w.attributes(&def.attrs);
     let cont = w.block(&def.block);
     let never = matches!(&def.sig.output, syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
     let diverges = never || (!cont && !w.escapes);

@@ -363,12 +363,8 @@ pub(crate) fn expr_guess(
         }
         syn::Expr::Struct(s) => Some(vec![s.path.segments.last()?.ident.to_string()]),
         syn::Expr::Macro(m) => {
-            // Type facts of two std macros (not safety verdicts).
-            match m.mac.path.segments.last()?.ident.to_string().as_str() {
-                "vec" => Some(vec!["Vec".to_string()]),
-                "format" => Some(vec!["String".to_string()]),
-                _ => None,
-            }
+            let name = m.mac.path.segments.last()?.ident.to_string();
+            crate::knowledge::type_facts::macro_type(&name).map(|t| vec![t.to_string()])
         }
         syn::Expr::Lit(l) => match &l.lit {
             syn::Lit::Str(_) => Some(vec!["str".to_string()]),

@@ -30,6 +30,8 @@ use super::build::*;
 const LOG: &str = "calls the global logger when the level is enabled; loggers format the record (allocating) and write it under a lock (env_logger: the stderr lock), which another thread may have held at fork";
 const TRACING_EVENT: &str = "registers its callsite (a global lock once scoped dispatchers exist) and hands the event to the subscriber, which formats it (allocating) and writes it under its writer's lock";
 const TRACING_SPAN: &str = "registers its callsite (a global lock once scoped dispatchers exist) and asks the subscriber for a new span, which it stores in shared, allocated state";
+const TRACING_INSTRUMENT: &str = "makes every call of the function create and enter a span: the callsite registration takes a global lock once scoped dispatchers exist, and the subscriber stores the span in shared, allocated state";
+const TRACING_ENTER: &str = "enters the span: the subscriber records it as current in shared, allocated state (tracing-subscriber's registry: a thread-local stack that grows, a slab of span data)";
 const FIX_LOG: &str = "log in the parent, before fork or after the child reports back; in the child write a fixed message with `libc::write`";
 const ENV_LOGGER: &str = "reads `RUST_LOG` and `RUST_LOG_STYLE` with `std::env::var`, under std's environment lock, and builds the logger on the heap";
 const FIX_INIT: &str = "initialise logging in the parent, before fork";
@@ -54,6 +56,12 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
     mac("tracing::debug", LOCK, TRACING_EVENT, FIX_LOG),
     mac("tracing::trace", LOCK, TRACING_EVENT, FIX_LOG),
     mac("tracing::span", LOCK, TRACING_SPAN, FIX_LOG),
+    // The attribute `#[tracing::instrument]` on a function the child calls
+    // (attributes are looked up as macros, by their resolved path).
+    mac("tracing::instrument", LOCK, TRACING_INSTRUMENT, FIX_LOG),
+    method("enter", &["Span"], LOCK, TRACING_ENTER, FIX_LOG),
+    method("entered", &["Span"], LOCK, TRACING_ENTER, FIX_LOG),
+    method("in_scope", &["Span"], LOCK, TRACING_ENTER, FIX_LOG),
     mac("tracing::error_span", LOCK, TRACING_SPAN, FIX_LOG),
     mac("tracing::warn_span", LOCK, TRACING_SPAN, FIX_LOG),
     mac("tracing::info_span", LOCK, TRACING_SPAN, FIX_LOG),

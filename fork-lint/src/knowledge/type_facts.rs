@@ -84,3 +84,25 @@ pub static INFALLIBLE: &[Infallible] = &[
     },
     Infallible::TakeOfSomeUsedOnce,
 ];
+
+/// `(macro name, type)`: the type of a macro's value, by the macro's last
+/// path segment (a type fact, not a verdict): `vec![..]` is a `Vec`,
+/// `tracing::info_span!(..)` a `Span`.
+pub static MACRO_TYPES: &[(&str, &str)] = &[
+    ("vec", "Vec"),
+    ("format", "String"),
+    ("span", "Span"),
+    ("error_span", "Span"),
+    ("warn_span", "Span"),
+    ("info_span", "Span"),
+    ("debug_span", "Span"),
+    ("trace_span", "Span"),
+];
+
+/// The type of the value of macro `name` (its last path segment).
+pub fn macro_type(name: &str) -> Option<&'static str> {
+    MACRO_TYPES
+        .iter()
+        .find(|(m, _)| *m == name)
+        .map(|(_, t)| *t)
+}
