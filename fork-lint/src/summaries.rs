@@ -642,7 +642,7 @@ impl<'c, 'o> Walker<'c, 'o> {
                 } else if !self.ctx.opts.knowledge.is_known_crate(root)
                     && let Some((label, found)) = crate::external::hazards_of(self.ctx, path)
                 {
-                    self.dependency_hazards(path, &label, &found, span);
+                    self.dependency_hazards(path, &label, &found.hazards, span);
                 } else if !self.ctx.opts.knowledge.is_known_crate(root)
                     && !root.starts_with(|c: char| c.is_ascii_uppercase())
                 {
@@ -668,7 +668,7 @@ impl<'c, 'o> Walker<'c, 'o> {
         &mut self,
         path: &str,
         label: &str,
-        found: &[crate::external::DepHazard],
+        found: &[crate::input::DepHazard],
         span: proc_macro2::Span,
     ) {
         let mut rules: Vec<RuleId> = Vec::new();
@@ -678,7 +678,7 @@ impl<'c, 'o> Walker<'c, 'o> {
             }
         }
         for rule in rules {
-            let of_rule: Vec<&crate::external::DepHazard> =
+            let of_rule: Vec<&crate::input::DepHazard> =
                 found.iter().filter(|h| h.rule == rule).collect();
             let Some(h) = of_rule.iter().max_by_key(|h| h.level).copied() else {
                 continue;
@@ -686,12 +686,9 @@ impl<'c, 'o> Walker<'c, 'o> {
             let chain: Vec<Step> = h
                 .steps
                 .iter()
-                .map(|(label, file, sp)| Step {
-                    label: label.clone(),
-                    site: Site {
-                        file: self.ctx.external_file(file),
-                        span: *sp,
-                    },
+                .map(|s| Step {
+                    label: s.label.clone(),
+                    site: self.ctx.external_site(&s.location),
                 })
                 .collect();
             let mut message = format!(
