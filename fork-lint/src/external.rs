@@ -253,4 +253,3 @@ fn reexport(dctx: &mut Ctx<'_>, path: &str) -> DepCall {
         None => DepCall::default(),
     }
 }
-

@@ -20,7 +20,7 @@ use crate::index::{Ctx, FnDef, FnId, Site};
 use crate::knowledge::{ApiEntry, Confidence, Verdict};
 use crate::resolve::{FnCtx, Target, resolve, resolve_macro, segments};
 use crate::rules::RuleId;
-use crate::types::{Env, TypeGuess, env_of, expr_guess, strip};
+use crate::types::{Env, TypeGuess, env_of, expr_guess, extern_type_path, strip};
 
 /// One step of a call chain.
 #[derive(Debug, Clone)]
@@ -661,6 +661,31 @@ impl<'c, 'o> Walker<'c, 'o> {
         }
     }
 
+    /// A method call on a value of another crate's type `ty` (its full
+    /// path): followed into that crate's inherent and trait impls like a
+    /// path call (`outside_dep::FixedVec::push`); an `unknown-call` note
+    /// when it cannot be followed (no sources, no such method there).
+    fn dependency_method(&mut self, ty: &str, name: &str, span: proc_macro2::Span) -> bool {
+        let root = ty.trim_start_matches("::").split("::").next().unwrap_or("");
+        if self.ctx.opts.knowledge.is_known_crate(root) {
+            return true;
+        }
+        let path = format!("{ty}::{name}");
+        match crate::external::hazards_of(self.ctx, &path) {
+            Some((label, found)) => self.dependency_hazards(&path, &label, &found.hazards, span),
+            None => self.emit(
+                RuleId::UnknownCall,
+                Level::Note,
+                format!("`{path}`"),
+                &format!("is in crate `{root}`, whose async-signal safety fork-lint does not know"),
+                "check that it only calls async-signal-safe functions, or describe it in the `knowledge` section of the configuration",
+                span,
+                false,
+            ),
+        }
+        true
+    }
+
     /// What a call into a dependency reaches, reported at the call (the
     /// code the user can change): per rule, the first hazard with the chain
     /// into the dependency, and how many more.
@@ -1021,6 +1046,14 @@ impl<'c, 'o> Walker<'c, 'o> {
                 hit
             }
         };
+        // A method of another crate's type the table does not know: that
+        // crate's impls say what it does.
+        if hit.is_none()
+            && !self.vfork
+            && let Some(ty) = extern_type_path(self.ctx, &self.f, &self.env, &m.receiver, 0)
+        {
+            return self.dependency_method(&ty, &name, span);
+        }
         let op = match guess.as_ref().and_then(|g| g.first()) {
             Some(ty) => format!("`{ty}::{name}`"),
             None => format!("`.{name}()`"),
