@@ -42,6 +42,7 @@ fn stdout(o: &Output) -> String {
 /// The counters of `--stats`.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Stats {
+    trees_walked: u64,
     files_read: u64,
     recalled: u64,
     analysed: u64,
@@ -70,7 +71,8 @@ fn stats(o: &Output) -> Stats {
             .unwrap()
     };
     Stats {
-        files_read: number("dependency files read"),
+        trees_walked: number("module trees walked"),
+        files_read: number("files read"),
         recalled: number("calls recalled"),
         analysed: number("analysed"),
         hit: number("hit"),
@@ -113,6 +115,7 @@ fn warm_run_repeats_the_cold_findings_without_reading_dependencies() {
     let cold = run(CARGO_FORK_LINT, ws, JSON);
     let s = stats(&cold);
     assert!(s.files_read >= 2 && s.analysed > 0, "{s:?}");
+    assert_eq!(s.trees_walked, 1, "outside-dep's: {s:?}");
     assert_eq!((s.recalled, s.hit, s.written), (0, 0, 1), "{s:?}");
     assert_eq!(other_stderr(&cold), "");
     assert_eq!(cold.status.code(), Some(1));

@@ -20,13 +20,16 @@ pub struct DepRun<'g> {
     graph: &'g DepGraph,
     trees: Mutex<HashMap<usize, Option<CrateSources>>>,
     store: Option<CallStore<'g>>,
+    trees_walked: AtomicU64,
     files_read: AtomicU64,
 }
 
 /// Counters of one run (`--stats`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DepStats {
-    /// Files of dependencies read (and so, at most, parsed).
+    /// Dependencies whose module tree was walked (their files listed).
+    pub trees_walked: u64,
+    /// Files of dependencies the engine read (and so, at most, parsed).
     pub files_read: u64,
     /// The cache's counters (all zero without a cache).
     pub calls: CallStats,
@@ -40,6 +43,7 @@ impl<'g> DepRun<'g> {
             graph,
             trees: Mutex::new(HashMap::new()),
             store: cache.then(|| CallStore::new(graph, options)),
+            trees_walked: AtomicU64::new(0),
             files_read: AtomicU64::new(0),
         }
     }
@@ -55,6 +59,7 @@ impl<'g> DepRun<'g> {
             store.flush();
         }
         DepStats {
+            trees_walked: self.trees_walked.load(Ordering::Relaxed),
             files_read: self.files_read.load(Ordering::Relaxed),
             calls: self
                 .store
@@ -101,8 +106,8 @@ impl Dependencies for DepSources<'_, '_> {
         }
         let pkg = graph.packages.get(idx)?;
         let tree = pkg.lib_root.as_ref().map(|root| {
-            let fs = CountingFs(&self.run.files_read);
-            let tree = crate::cargo_project::module_tree(root, &fs);
+            self.run.trees_walked.fetch_add(1, Ordering::Relaxed);
+            let tree = crate::cargo_project::module_tree(root, &RealFs);
             CrateSources {
                 name: pkg
                     .lib_name
@@ -118,7 +123,8 @@ impl Dependencies for DepSources<'_, '_> {
     }
 
     fn read(&self, path: &Path) -> io::Result<String> {
-        CountingFs(&self.run.files_read).read(path)
+        self.run.files_read.fetch_add(1, Ordering::Relaxed);
+        RealFs.read(path)
     }
 
     fn recall(&self, key: &str, path: &str) -> Option<DepCall> {
@@ -129,15 +135,5 @@ impl Dependencies for DepSources<'_, '_> {
         if let Some(store) = &self.run.store {
             store.remember(key, path, call);
         }
-    }
-}
-
-/// The disk, counting the files read.
-struct CountingFs<'a>(&'a AtomicU64);
-
-impl FileSystem for CountingFs<'_> {
-    fn read(&self, path: &Path) -> io::Result<String> {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        RealFs.read(path)
     }
 }

@@ -444,7 +444,8 @@ fn print_stats(deps: Option<dep_sources::DepStats>) {
     let line = match deps {
         None => "stats: dependencies not followed".to_string(),
         Some(d) => format!(
-            "stats: dependency files read {}; calls recalled {}, analysed {}; cache entries hit {}, missed {}, stale {}, corrupt {}, written {}",
+            "stats: dependency module trees walked {}, files read {}; calls recalled {}, analysed {}; cache entries hit {}, missed {}, stale {}, corrupt {}, written {}",
+            d.trees_walked,
             d.files_read,
             d.calls.recalled,
             d.calls.analysed,
