@@ -34,8 +34,10 @@
 //! all those files (rayon, median of `--runs`). Also printed: the closure
 //! without entering proc-macro crates (the code a child can reach), and the
 //! targets a `cargo fork-lint` that follows dependencies must meet, cold
-//! (0.2x) and warm (0.05x) against that parse. fork-lint's own side is
-//! measured once the engine follows dependencies.
+//! (0.2x) and warm (0.05x) against that parse, and fork-lint's own side:
+//! `cargo fork-lint` on a scratch copy of MANIFEST whose child calls six
+//! dependencies, cold (empty target folder), then warm (its cache of
+//! dependency results), each with its `--stats` line.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -327,11 +329,20 @@ fn module_tree_crates(corpus: &Path) -> (Vec<CrateSources>, Vec<String>) {
 
 /// Peak RSS (MB) and wall time of `bin args..`, run as a child.
 fn child_peak_rss(bin: &Path, args: &[&std::ffi::OsStr]) -> Option<(f64, Duration, i32)> {
+    child_peak_rss_to(bin, args, Stdio::null())
+}
+
+/// [`child_peak_rss`] with the child's stderr going to `stderr`.
+fn child_peak_rss_to(
+    bin: &Path,
+    args: &[&std::ffi::OsStr],
+    stderr: Stdio,
+) -> Option<(f64, Duration, i32)> {
     let start = Instant::now();
     let child = Command::new(bin)
         .args(args)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .ok()?;
     let pid = child.id() as libc::pid_t;
@@ -555,16 +566,33 @@ fn deps_closure_lint(manifest: &Path, runs: usize) -> Option<(Duration, Duration
         "--offline".as_ref(),
         "--format".as_ref(),
         "json".as_ref(),
+        "--stats".as_ref(),
     ];
+    // Each run's `--stats` line (what it read, analysed and recalled), so
+    // that a warm run that misses the cache shows up.
+    let stats_file = scratch.join("stats.txt");
     let mut results = Vec::new();
+    let mut stats = Vec::new();
     for _ in 0..runs.max(1) + 1 {
-        match child_peak_rss(&bin, &args) {
+        let sink = std::fs::File::create(&stats_file).map_or_else(|_| Stdio::null(), Stdio::from);
+        match child_peak_rss_to(&bin, &args, sink) {
             Some(r) => results.push(r),
             None => {
                 println!("cargo fork-lint: could not run {}", bin.display());
                 return None;
             }
         }
+        let text = std::fs::read_to_string(&stats_file).unwrap_or_default();
+        stats.push(
+            text.lines()
+                .find(|l| l.starts_with("stats: "))
+                .unwrap_or("stats: (none)")
+                .to_string(),
+        );
+    }
+    println!("cargo fork-lint, cold run:  {}", stats[0]);
+    if let Some(last) = stats.last().filter(|_| stats.len() > 1) {
+        println!("cargo fork-lint, last warm: {last}");
     }
     let (cold_rss, cold, code) = results[0];
     let mut warm: Vec<Duration> = results[1..].iter().map(|r| r.1).collect();

@@ -298,10 +298,8 @@ fn nesting_depth(text: &[u8]) -> usize {
 }
 
 fn locate(ctx: &Ctx<'_>, site: Site) -> Location {
-    match ctx.files.get(site.file) {
-        Some(f) => Location::from_span(&f.path, site.span),
-        None => Location::file_start(PathBuf::new()),
-    }
+    ctx.locate(site)
+        .unwrap_or_else(|| Location::file_start(PathBuf::new()))
 }
 
 /// Applies the rule settings, keeps one finding per (site, rule), converts

@@ -7,9 +7,17 @@
 //! files; the engine keeps one lazily parsed [`Ctx`] per dependency in a
 //! [`World`] shared by the crate being checked and every dependency it
 //! reaches, and memoises what each called function reaches
-//! ([`DepHazard`]s, independent of the calling crate). The knowledge table
-//! keeps priority: std, libc, nix, log... are judged by it, and calls into
-//! C (`extern` blocks) end there.
+//! ([`DepCall`]: its [`DepHazard`]s, independent of the calling crate). The
+//! knowledge table keeps priority: std, libc, nix, log... are judged by it,
+//! and calls into C (`extern` blocks) end there.
+//!
+//! Results outlive the run through the caller: before parsing a
+//! dependency, the engine asks [`Dependencies::recall`] for what an earlier
+//! run found, and hands every new result to [`Dependencies::remember`] (the
+//! CLI keeps them on disk, see `deps::cache`; the engine itself does no
+//! IO). That is why a [`DepHazard`]'s steps are [`Location`]s, not spans:
+//! the chain of a finding is the same whether the dependency was analysed
+//! in this run or in an earlier one.
 //!
 //! A hazard inside a dependency is reported at the call in the checked
 //! crate (the code its author can change), with the chain crossing into the
@@ -17,39 +25,25 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::rc::Rc;
 
-use proc_macro2::Span;
-
-use crate::diagnostic::Level;
-use crate::index::{Ctx, FnId, Site};
-use crate::input::{Dependencies, Options};
+use crate::diagnostic::ChainStep;
+use crate::index::{Ctx, FnId};
+use crate::input::{DepCall, DepHazard, Dependencies, Options};
+use crate::knowledge::Verdict;
 use crate::resolve::{FnCtx, Target, resolve};
-use crate::rules::RuleId;
 
 /// At most this many dependency hops from the checked crate.
 const MAX_DEPTH: usize = 8;
 
-/// One hazard a function of a dependency reaches, located by file path and
-/// span (spans stay valid on the analysis thread, which parsed them).
-#[derive(Debug, Clone)]
-pub(crate) struct DepHazard {
-    pub rule: RuleId,
-    pub level: Level,
-    /// The operation, e.g. `` `String::from` ``.
-    pub op: String,
-    pub reason: String,
-    pub help: Option<String>,
-    pub guessed: bool,
-    /// From the called function down to the hazard (the hazard last).
-    pub steps: Vec<(String, PathBuf, Span)>,
-}
+/// At most this many definitions of one called path are followed (`#[cfg]`
+/// variants, impls of several types of one name).
+const MAX_DEFINITIONS: usize = 4;
 
 /// `(importing package, extern name)` to `(package key, label)`.
 type CrateMemo = HashMap<(Option<String>, String), Option<(String, String)>>;
 /// `(package key, path inside it)` to what calling it reaches.
-type HazardMemo = HashMap<(String, String), Rc<Vec<DepHazard>>>;
+type CallMemo = HashMap<(String, String), Rc<DepCall>>;
 
 /// The dependencies reached from one checked crate.
 pub(crate) struct World<'o> {
@@ -57,7 +51,7 @@ pub(crate) struct World<'o> {
     options: &'o Options,
     ctxs: RefCell<HashMap<String, Rc<RefCell<Ctx<'o>>>>>,
     crates: RefCell<CrateMemo>,
-    memo: RefCell<HazardMemo>,
+    memo: RefCell<CallMemo>,
 }
 
 /// A crate's link to the [`World`]: which package it is.
@@ -81,11 +75,12 @@ impl<'o> World<'o> {
     }
 }
 
-/// What the dependency function at `path` (`gethostname::gethostname`)
-/// reaches when called from child code of `ctx`'s crate; `None` when the
-/// path is not in a dependency with sources (then the caller judges it as
-/// before: an unknown call).
-pub(crate) fn hazards_of(ctx: &mut Ctx<'_>, path: &str) -> Option<(String, Rc<Vec<DepHazard>>)> {
+/// What the dependency function at `path` (`gethostname::gethostname`,
+/// `outside_dep::FixedVec::push`) reaches when called from child code of
+/// `ctx`'s crate, with the dependency's label; `None` when the path is not
+/// in a dependency with sources, or names nothing there the engine can
+/// follow (then the caller judges it as before: an unknown call).
+pub(crate) fn hazards_of(ctx: &mut Ctx<'_>, path: &str) -> Option<(String, Rc<DepCall>)> {
     let link = ctx.deps.clone()?;
     if link.depth >= MAX_DEPTH {
         return None;
@@ -95,18 +90,28 @@ pub(crate) fn hazards_of(ctx: &mut Ctx<'_>, path: &str) -> Option<(String, Rc<Ve
     let world = link.world.clone();
     let (key, label) = crate_of(&world, link.from.as_deref(), root)?;
     let memo_key = (key.clone(), rest.to_string());
-    if let Some(hit) = world.memo.borrow().get(&memo_key) {
-        return Some((label, hit.clone()));
-    }
-    let dep = dep_ctx(&world, &key, link.depth + 1)?;
-    // A dependency reached again while it is being analysed (a cycle
-    // through re-exports): nothing more to learn.
-    let mut dctx = dep.try_borrow_mut().ok()?;
-    let found = follow(&mut dctx, rest);
-    drop(dctx);
-    let found = Rc::new(found);
-    world.memo.borrow_mut().insert(memo_key, found.clone());
-    Some((label, found))
+    let hit = world.memo.borrow().get(&memo_key).cloned();
+    let found = match hit {
+        Some(hit) => hit,
+        None => {
+            let found = match world.source.recall(&key, rest) {
+                Some(kept) => Rc::new(kept),
+                None => {
+                    let dep = dep_ctx(&world, &key, link.depth + 1)?;
+                    // A dependency reached again while it is being analysed
+                    // (a cycle through re-exports): nothing more to learn.
+                    let mut dctx = dep.try_borrow_mut().ok()?;
+                    let found = follow(&mut dctx, rest);
+                    drop(dctx);
+                    world.source.remember(&key, rest, &found);
+                    Rc::new(found)
+                }
+            };
+            world.memo.borrow_mut().insert(memo_key, found.clone());
+            found
+        }
+    };
+    found.resolved.then_some((label, found))
 }
 
 /// The package `name::` names in code of `from`, memoised.
@@ -143,7 +148,7 @@ fn dep_ctx<'o>(world: &Rc<World<'o>>, key: &str, depth: usize) -> Option<Rc<RefC
 
 /// Resolves `rest` (a path inside the dependency's root module) and
 /// collects what calling it reaches.
-fn follow(dctx: &mut Ctx<'_>, rest: &str) -> Vec<DepHazard> {
+fn follow(dctx: &mut Ctx<'_>, rest: &str) -> DepCall {
     let segs: Vec<String> = rest.split("::").map(str::to_string).collect();
     // The crate root's scope (parsed on demand).
     dctx.module_scope(&[]);
@@ -156,44 +161,54 @@ fn follow(dctx: &mut Ctx<'_>, rest: &str) -> Vec<DepHazard> {
     };
     let ids: Vec<FnId> = match resolve(dctx, &root, &segs) {
         Target::LocalFn(id) => dctx.variants_of(id),
-        Target::LocalMethod { ty, name } => dctx.methods_of(&ty, &name),
+        // A method of one of the crate's types: an inherent or trait impl,
+        // else a default method of a trait implemented for the type.
+        Target::LocalMethod { ty, name } => {
+            let ids = dctx.methods_of(&ty, &name);
+            if ids.is_empty() {
+                dctx.trait_defaults_of(&ty, &name)
+            } else {
+                ids
+            }
+        }
         // A re-export of another crate's item: that crate's answer (the
         // knowledge table first, as for any call).
-        Target::Extern(p) => {
-            if dctx.opts.knowledge.lookup_path(&p).is_some() {
-                return Vec::new();
-            }
-            return hazards_of(dctx, &p)
-                .map(|(_, h)| h.as_ref().clone())
-                .unwrap_or_default();
-        }
+        Target::Extern(p) => return reexport(dctx, &p),
         Target::Unknown(_) => Vec::new(),
     };
-    let mut out = Vec::new();
-    for id in ids.into_iter().take(4) {
+    if ids.is_empty() {
+        return DepCall::default();
+    }
+    let mut hazards = Vec::new();
+    for id in ids.into_iter().take(MAX_DEFINITIONS) {
         let sum = crate::summaries::summary(dctx, id);
         for h in &sum.hazards {
-            let Some(p) = path_of(dctx, h.site) else {
+            let Some(at) = dctx.locate(h.site) else {
                 continue;
             };
             let mut steps = Vec::new();
             // Into a further dependency: the call first, then its chain.
             if h.in_dependency {
-                steps.push((
-                    format!("calls {}", h.op.trim_matches('`')),
-                    p.clone(),
-                    h.site.span,
-                ));
+                steps.push(ChainStep {
+                    label: format!("calls {}", h.op.trim_matches('`')),
+                    location: at.clone(),
+                });
             }
             for s in &h.chain {
-                if let Some(sp) = path_of(dctx, s.site) {
-                    steps.push((s.label.clone(), sp, s.site.span));
+                if let Some(location) = dctx.locate(s.site) {
+                    steps.push(ChainStep {
+                        label: s.label.clone(),
+                        location,
+                    });
                 }
             }
             if !h.in_dependency {
-                steps.push((h.op.trim_matches('`').to_string(), p, h.site.span));
+                steps.push(ChainStep {
+                    label: h.op.trim_matches('`').to_string(),
+                    location: at,
+                });
             }
-            out.push(DepHazard {
+            hazards.push(DepHazard {
                 rule: h.rule,
                 level: h.level,
                 op: h.op.clone(),
@@ -204,9 +219,37 @@ fn follow(dctx: &mut Ctx<'_>, rest: &str) -> Vec<DepHazard> {
             });
         }
     }
-    out
+    DepCall {
+        resolved: true,
+        hazards,
+    }
 }
 
-fn path_of(ctx: &Ctx<'_>, site: Site) -> Option<PathBuf> {
-    ctx.files.get(site.file).map(|f| f.path.clone())
+/// A dependency's re-export of `path`, another crate's item: the knowledge
+/// table's verdict when it has one (a hazard is reported as reached, with
+/// no steps inside the re-exporting crate), else what following it into
+/// that crate finds.
+fn reexport(dctx: &mut Ctx<'_>, path: &str) -> DepCall {
+    if let Some(entry) = dctx.opts.knowledge.lookup_path(path) {
+        let hazards = match entry.verdict {
+            Verdict::Hazard(rule, level) => vec![DepHazard {
+                rule,
+                level,
+                op: format!("`{path}`"),
+                reason: entry.reason.to_string(),
+                help: (!entry.fix.is_empty()).then(|| entry.fix.to_string()),
+                guessed: false,
+                steps: Vec::new(),
+            }],
+            _ => Vec::new(),
+        };
+        return DepCall {
+            resolved: true,
+            hazards,
+        };
+    }
+    match hazards_of(dctx, path) {
+        Some((_, found)) => found.as_ref().clone(),
+        None => DepCall::default(),
+    }
 }

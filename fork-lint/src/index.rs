@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use proc_macro2::Span;
 
+use crate::diagnostic::Location;
 use crate::input::Options;
 // Moved to `syntax` (shared with fork-guard-macros).
 pub(crate) use crate::syntax::flatten_use;
@@ -62,6 +63,10 @@ pub(crate) struct FileSlot {
     pub module: Vec<String>,
     pub text: Option<String>,
     pub parsed: bool,
+    /// A place in another crate's file that a chain step points at (a
+    /// dependency's), already located: never parsed, and a [`Site`] in it
+    /// is this location whatever its span (see [`Ctx::external_site`]).
+    pub located: Option<Location>,
 }
 
 /// A file that failed to parse: where and why.
@@ -81,6 +86,11 @@ pub(crate) struct Ctx<'o> {
     module_files: HashMap<Vec<String>, FileId>,
     /// `(type, method)` -> definitions.
     impls: HashMap<(String, String), Vec<FnId>>,
+    /// Type -> the traits an `impl Trait for Type` of the parsed files
+    /// implements for it (last path segments), for trait default methods.
+    trait_impls: HashMap<String, Vec<String>>,
+    /// Located chain steps in other crates' files (see [`Ctx::external_site`]).
+    external_sites: HashMap<Location, FileId>,
     /// Method name -> definitions (any type).
     methods: HashMap<String, Vec<FnId>>,
     /// Struct name -> field name -> field type.
@@ -133,6 +143,8 @@ impl<'o> Ctx<'o> {
             modules: HashMap::new(),
             module_files: HashMap::new(),
             impls: HashMap::new(),
+            trait_impls: HashMap::new(),
+            external_sites: HashMap::new(),
             methods: HashMap::new(),
             structs: HashMap::new(),
             statics: HashMap::new(),
@@ -167,27 +179,43 @@ impl<'o> Ctx<'o> {
             module,
             text,
             parsed: false,
+            located: None,
         });
         id
     }
 
-    /// A file of another crate that a chain step points into (a
-    /// dependency's): listed so its spans can be located, never parsed.
-    pub fn external_file(&mut self, path: &std::path::Path) -> FileId {
-        if let Some(i) = self
-            .files
-            .iter()
-            .position(|f| f.text.is_none() && f.parsed && f.path == path)
-        {
-            return i;
+    /// A site at `location` in another crate's file (a dependency's, where
+    /// a chain step points): a slot of its own, never parsed, that
+    /// [`Ctx::locate`] turns back into `location`. Chain steps found in a
+    /// dependency are kept as locations, so that the same finding comes out
+    /// whether the dependency was analysed in this run or its results came
+    /// from an earlier one.
+    pub fn external_site(&mut self, location: &Location) -> Site {
+        let span = Span::call_site();
+        if let Some(&file) = self.external_sites.get(location) {
+            return Site { file, span };
         }
+        let file = self.files.len();
         self.files.push(FileSlot {
-            path: path.to_path_buf(),
+            path: location.file.clone(),
             module: Vec::new(),
             text: None,
             parsed: true,
+            located: Some(location.clone()),
         });
-        self.files.len() - 1
+        self.external_sites.insert(location.clone(), file);
+        Site { file, span }
+    }
+
+    /// Where `site` is: its span in its file, or the location an
+    /// [`Ctx::external_site`] stands for. Must run on the thread that
+    /// parsed the file.
+    pub fn locate(&self, site: Site) -> Option<Location> {
+        let slot = self.files.get(site.file)?;
+        Some(match &slot.located {
+            Some(at) => at.clone(),
+            None => Location::from_span(&slot.path, site.span),
+        })
     }
 
     pub fn fn_def(&self, id: FnId) -> Option<Rc<FnDef>> {
@@ -283,6 +311,15 @@ impl<'o> Ctx<'o> {
                             .uses
                             .entry(ty.clone())
                             .or_insert(path);
+                    }
+                    if let Some((_, tr, _)) = &imp.trait_
+                        && let Some(last) = tr.segments.last()
+                    {
+                        let traits = self.trait_impls.entry(ty.clone()).or_default();
+                        let tr = last.ident.to_string();
+                        if !traits.contains(&tr) {
+                            traits.push(tr);
+                        }
                     }
                     for it in imp.items {
                         if let syn::ImplItem::Fn(m) = it {
@@ -537,6 +574,21 @@ impl<'o> Ctx<'o> {
             .get(&(ty.to_string(), name.to_string()))
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// The default methods `name` of the traits implemented for `ty`
+    /// (`impl Trait for Ty`, in the files that say `for Ty`), when no impl
+    /// of `ty` defines `name` itself.
+    pub fn trait_defaults_of(&mut self, ty: &str, name: &str) -> Vec<FnId> {
+        for i in self.files_defining("for", ty) {
+            self.ensure_parsed(i);
+        }
+        let traits = self.trait_impls.get(ty).cloned().unwrap_or_default();
+        let mut out = Vec::new();
+        for tr in traits {
+            out.extend(self.methods_of(&tr, name));
+        }
+        out
     }
 
     /// Every method named `name` in the crate (receiver unknown).

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{FileError, Finding, Level};
+use crate::diagnostic::{ChainStep, FileError, Finding, Level};
 use crate::knowledge::Knowledge;
 use crate::rules::RuleId;
 
@@ -43,6 +43,49 @@ pub trait Dependencies: Sync {
     fn sources(&self, key: &str) -> Option<CrateSources>;
     /// The text of a dependency's file.
     fn read(&self, path: &Path) -> io::Result<String>;
+    /// What an earlier run found calling `path` (a path from the root
+    /// module of package `key`: `fmt::format_u64`, `FixedVec::push`), when
+    /// the caller kept it and nothing it depends on changed since. A hit
+    /// spares parsing the package. The default remembers nothing.
+    fn recall(&self, key: &str, path: &str) -> Option<DepCall> {
+        let _ = (key, path);
+        None
+    }
+    /// What calling `path` in package `key` was found to reach in this run,
+    /// for [`Dependencies::recall`] in later runs (the CLI keeps it on disk
+    /// under the target directory). The default forgets it.
+    fn remember(&self, key: &str, path: &str, call: &DepCall) {
+        let _ = (key, path, call);
+    }
+}
+
+/// What calling one function of a dependency reaches in a child, as the
+/// engine found it in the dependency's sources (its own dependencies
+/// included). Plain data, so that the caller can keep it between runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DepCall {
+    /// The path named something the engine could follow (a function, a
+    /// method, a re-export); `false`: it stays an unknown call.
+    pub resolved: bool,
+    /// Every hazard it reaches.
+    pub hazards: Vec<DepHazard>,
+}
+
+/// One hazard a function of a dependency reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepHazard {
+    pub rule: RuleId,
+    pub level: Level,
+    /// The operation, e.g. `` `String::from` ``.
+    pub op: String,
+    /// What the operation does, completing "`op` ...".
+    pub reason: String,
+    pub help: Option<String>,
+    /// The verdict came from the method name alone.
+    pub guessed: bool,
+    /// From the called function down to the hazard (the hazard last), in
+    /// the dependency's files.
+    pub steps: Vec<ChainStep>,
 }
 
 /// A dependency, as [`Dependencies::resolve`] names it.

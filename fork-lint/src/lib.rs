@@ -44,7 +44,7 @@ mod types;
 pub use diagnostic::{ChainStep, FileError, Finding, Level, Location};
 pub use engine::{check_crate, check_crate_with_deps, check_source};
 pub use input::{
-    CrateSources, DepCrate, Dependencies, FileSystem, MemoryFs, Options, RealFs, Report,
-    RuleSetting, SourceFile,
+    CrateSources, DepCall, DepCrate, DepHazard, Dependencies, FileSystem, MemoryFs, Options,
+    RealFs, Report, RuleSetting, SourceFile,
 };
 pub use rules::{RuleId, RuleMeta};

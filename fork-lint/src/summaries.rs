@@ -23,7 +23,7 @@ use crate::rules::RuleId;
 // Moved to `syntax` (shared with fork-guard-macros); re-exported for the
 // callers here.
 pub(crate) use crate::syntax::{allowed_rules, expr_attrs};
-use crate::types::{Env, TypeGuess, env_of, expr_guess, strip};
+use crate::types::{Env, TypeGuess, env_of, expr_guess, extern_type_path, strip};
 
 /// One step of a call chain.
 #[derive(Debug, Clone)]
@@ -660,7 +660,7 @@ impl<'c, 'o> Walker<'c, 'o> {
                 } else if !self.ctx.opts.knowledge.is_known_crate(root)
                     && let Some((label, found)) = crate::external::hazards_of(self.ctx, path)
                 {
-                    self.dependency_hazards(path, &label, &found, span);
+                    self.dependency_hazards(path, &label, &found.hazards, span);
                 } else if !self.ctx.opts.knowledge.is_known_crate(root)
                     && !root.starts_with(|c: char| c.is_ascii_uppercase())
                 {
@@ -679,6 +679,31 @@ impl<'c, 'o> Walker<'c, 'o> {
         }
     }
 
+    /// A method call on a value of another crate's type `ty` (its full
+    /// path): followed into that crate's inherent and trait impls like a
+    /// path call (`outside_dep::FixedVec::push`); an `unknown-call` note
+    /// when it cannot be followed (no sources, no such method there).
+    fn dependency_method(&mut self, ty: &str, name: &str, span: proc_macro2::Span) -> bool {
+        let root = ty.trim_start_matches("::").split("::").next().unwrap_or("");
+        if self.ctx.opts.knowledge.is_known_crate(root) {
+            return true;
+        }
+        let path = format!("{ty}::{name}");
+        match crate::external::hazards_of(self.ctx, &path) {
+            Some((label, found)) => self.dependency_hazards(&path, &label, &found.hazards, span),
+            None => self.emit(
+                RuleId::UnknownCall,
+                Level::Note,
+                format!("`{path}`"),
+                &format!("is in crate `{root}`, whose async-signal safety fork-lint does not know"),
+                "check that it only calls async-signal-safe functions, or describe it in the `knowledge` section of the configuration",
+                span,
+                false,
+            ),
+        }
+        true
+    }
+
     /// What a call into a dependency reaches, reported at the call (the
     /// code the user can change): per rule, the first hazard with the chain
     /// into the dependency, and how many more.
@@ -686,7 +711,7 @@ impl<'c, 'o> Walker<'c, 'o> {
         &mut self,
         path: &str,
         label: &str,
-        found: &[crate::external::DepHazard],
+        found: &[crate::input::DepHazard],
         span: proc_macro2::Span,
     ) {
         let mut rules: Vec<RuleId> = Vec::new();
@@ -696,7 +721,7 @@ impl<'c, 'o> Walker<'c, 'o> {
             }
         }
         for rule in rules {
-            let of_rule: Vec<&crate::external::DepHazard> =
+            let of_rule: Vec<&crate::input::DepHazard> =
                 found.iter().filter(|h| h.rule == rule).collect();
             let Some(h) = of_rule.iter().max_by_key(|h| h.level).copied() else {
                 continue;
@@ -704,12 +729,9 @@ impl<'c, 'o> Walker<'c, 'o> {
             let chain: Vec<Step> = h
                 .steps
                 .iter()
-                .map(|(label, file, sp)| Step {
-                    label: label.clone(),
-                    site: Site {
-                        file: self.ctx.external_file(file),
-                        span: *sp,
-                    },
+                .map(|s| Step {
+                    label: s.label.clone(),
+                    site: self.ctx.external_site(&s.location),
                 })
                 .collect();
             let mut message = format!(
@@ -1068,6 +1090,14 @@ impl<'c, 'o> Walker<'c, 'o> {
                 hit
             }
         };
+        // A method of another crate's type the table does not know: that
+        // crate's impls say what it does.
+        if hit.is_none()
+            && !self.vfork
+            && let Some(ty) = extern_type_path(self.ctx, &self.f, &self.env, &m.receiver, 0)
+        {
+            return self.dependency_method(&ty, &name, span);
+        }
         let op = match guess.as_ref().and_then(|g| g.first()) {
             Some(ty) => format!("`{ty}::{name}`"),
             None => format!("`.{name}()`"),

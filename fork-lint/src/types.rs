@@ -23,10 +23,14 @@ pub(crate) struct Env {
     pub vars: HashMap<String, TypeGuess>,
     /// Closures bound to a variable: `let f = || ..;`.
     pub closures: HashMap<String, syn::ExprClosure>,
-    /// Locals bound once to `Some(..)` and used once, as the receiver of
-    /// `.take()`: that `take()` returns `Some` (`let mut w = Some(w);` then
+    /// Locals bound once to `Some(..)` and emptied only by one `.take()`:
+    /// that `take()` returns `Some` (`let mut w = Some(w);` then
     /// `w.take().unwrap()` in a callback that runs once in the child).
     pub taken_once: HashSet<String>,
+    /// Variables whose type is another crate's, by its full path
+    /// (`outside_dep::FixedVec`), when the source names it: their methods
+    /// can be looked up in that crate (see [`extern_type_path`]).
+    pub extern_types: HashMap<String, String>,
 }
 
 impl Env {
@@ -52,6 +56,8 @@ pub(crate) fn env_of(
             if let syn::FnArg::Typed(pt) = input {
                 let guess = type_guess(ctx, f, &pt.ty);
                 bind_pat(ctx, f, &mut env, &pt.pat, Some(guess));
+                let path = type_path(ctx, f, &pt.ty);
+                bind_extern_type(&mut env, &pt.pat, path);
             }
         }
     }
@@ -64,6 +70,12 @@ pub(crate) fn env_of(
     collector.visit_block(body);
     env.taken_once = collector.taken_once();
     for (pat, ty, init) in collector.lets {
+        let path = match (ty, init) {
+            (Some(ty), _) => type_path(ctx, f, ty),
+            (None, Some(init)) => extern_type_path(ctx, f, &env, init, 0),
+            (None, None) => None,
+        };
+        bind_extern_type(&mut env, pat, path);
         let guess = match (ty, init) {
             (Some(ty), _) => Some(type_guess(ctx, f, ty)),
             (None, Some(init)) => {
@@ -82,8 +94,98 @@ pub(crate) fn env_of(
     for (pat, ty) in collector.closure_params {
         let guess = ty.map(|t| type_guess(ctx, f, t));
         bind_pat(ctx, f, &mut env, pat, guess);
+        let path = ty.and_then(|t| type_path(ctx, f, t));
+        bind_extern_type(&mut env, pat, path);
     }
     env
+}
+
+/// Records (or, on rebinding, forgets) the other crate's type of a
+/// variable bound by a simple pattern (`x`, `mut x`, `&x`, `x: T`).
+fn bind_extern_type(env: &mut Env, pat: &syn::Pat, path: Option<String>) {
+    match pat {
+        syn::Pat::Ident(pi) if pi.subpat.is_none() => {
+            let name = pi.ident.to_string();
+            match path {
+                Some(p) => env.extern_types.insert(name, p),
+                None => env.extern_types.remove(&name),
+            };
+        }
+        syn::Pat::Reference(r) => bind_extern_type(env, &r.pat, path),
+        syn::Pat::Paren(p) => bind_extern_type(env, &p.pat, path),
+        syn::Pat::Type(pt) => bind_extern_type(env, &pt.pat, path),
+        _ => {}
+    }
+}
+
+/// The full path of a written type when it names another crate's type
+/// (`outside_dep::FixedVec`, or `FixedVec` imported from there), through
+/// references; `None` for the crate's own types, generics and `Self`.
+pub(crate) fn type_path(ctx: &mut Ctx<'_>, f: &FnCtx, ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Reference(r) => type_path(ctx, f, &r.elem),
+        syn::Type::Paren(p) => type_path(ctx, f, &p.elem),
+        syn::Type::Group(g) => type_path(ctx, f, &g.elem),
+        syn::Type::Path(p) if p.qself.is_none() => extern_path(ctx, f, &segments(&p.path)),
+        _ => None,
+    }
+}
+
+fn extern_path(ctx: &mut Ctx<'_>, f: &FnCtx, segs: &[String]) -> Option<String> {
+    if segs.first().is_none_or(|s| s == "Self") {
+        return None;
+    }
+    match resolve(ctx, f, segs) {
+        Target::Extern(full) => Some(full),
+        _ => None,
+    }
+}
+
+/// The full path of an expression's type when the source says it is
+/// another crate's: a variable bound with such a type, a constructor call
+/// (`outside_dep::FixedVec::new()`, taken to return its type, as
+/// [`expr_guess`] does), a struct literal.
+pub(crate) fn extern_type_path(
+    ctx: &mut Ctx<'_>,
+    f: &FnCtx,
+    env: &Env,
+    e: &syn::Expr,
+    depth: usize,
+) -> Option<String> {
+    if depth > 16 {
+        return None;
+    }
+    match strip(e) {
+        syn::Expr::Reference(r) => extern_type_path(ctx, f, env, &r.expr, depth + 1),
+        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+            extern_type_path(ctx, f, env, &u.expr, depth + 1)
+        }
+        syn::Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            let name = p.path.segments.first()?.ident.to_string();
+            env.extern_types.get(&name).cloned()
+        }
+        syn::Expr::Call(c) => {
+            let syn::Expr::Path(p) = strip(&c.func) else {
+                return None;
+            };
+            if p.qself.is_some() {
+                return None;
+            }
+            let segs = segments(&p.path);
+            let ty = match segs.as_slice() {
+                [.., ty, _] if ty.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                    segs.get(..segs.len() - 1)?
+                }
+                _ => return None,
+            };
+            extern_path(ctx, f, ty)
+        }
+        syn::Expr::Struct(s) if s.qself.is_none() => extern_path(ctx, f, &segments(&s.path)),
+        syn::Expr::MethodCall(m) if m.method == "clone" => {
+            extern_type_path(ctx, f, env, &m.receiver, depth + 1)
+        }
+        _ => None,
+    }
 }
 
 fn bind_pat(ctx: &mut Ctx<'_>, f: &FnCtx, env: &mut Env, pat: &syn::Pat, guess: Option<TypeGuess>) {

@@ -171,10 +171,11 @@ fn vendored_sources_are_recognised() {
     assert_eq!(dep.source, SourceKind::Path);
 }
 
-/// With the full resolve, cargo still builds and runs nothing: not the build
-/// script of a dependency, not a proc macro, not the `rustc` or wrappers the
-/// project's configuration names. The same workspace under `cargo check`
-/// runs both, so the markers do work.
+/// With the full resolve, and following the child's calls into the
+/// dependency that has a build script, cargo and fork-lint still build and
+/// run nothing: not the build script of a dependency, not a proc macro, not
+/// the `rustc` or wrappers the project's configuration names. The same
+/// workspace under `cargo check` runs both, so the markers do work.
 #[test]
 fn no_build_script_or_proc_macro_of_any_dependency_runs() {
     let tmp = TempDir::new("deps", "hostile");
@@ -188,11 +189,11 @@ fn no_build_script_or_proc_macro_of_any_dependency_runs() {
     tmp.write(
         "ws/app/Cargo.toml",
         "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n\
-         evil-build = { path = \"../../evil-build\" }\nevil-macro = { path = \"../../evil-macro\" }\n",
+         evil-build = { path = \"../../evil-build\" }\nevil-macro = { path = \"../../evil-macro\" }\nlibc = \"0.2\"\n",
     );
     tmp.write(
         "ws/app/src/main.rs",
-        "evil_macro::boom!();\nfn main() { evil_build::f(); }\n",
+        "evil_macro::boom!();\nfn main() {\n    if unsafe { libc::fork() } == 0 {\n        evil_build::f();\n        evil_macro::boom!();\n        unsafe { libc::_exit(0) };\n    }\n}\n",
     );
     tmp.write(
         "evil-build/Cargo.toml",
@@ -201,11 +202,14 @@ fn no_build_script_or_proc_macro_of_any_dependency_runs() {
     tmp.write(
         "evil-build/build.rs",
         format!(
-            "fn main() {{ std::fs::write({:?}, \"build\").unwrap(); }}\n",
+            "fn main() {{\n    std::fs::write({:?}, \"build\").unwrap();\n    let out = std::env::var(\"OUT_DIR\").unwrap();\n    std::fs::write(format!(\"{{out}}/gen.rs\"), \"\").unwrap();\n}}\n",
             marker_build.display().to_string()
         ),
     );
-    tmp.write("evil-build/src/lib.rs", "pub fn f() {}\n");
+    tmp.write(
+        "evil-build/src/lib.rs",
+        "include!(concat!(env!(\"OUT_DIR\"), \"/gen.rs\"));\npub fn f() {\n    g();\n}\nfn g() {}\n",
+    );
     tmp.write(
         "evil-macro/Cargo.toml",
         "[package]\nname = \"evil-macro\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\nproc-macro = true\n",
@@ -239,17 +243,29 @@ fn no_build_script_or_proc_macro_of_any_dependency_runs() {
     let g = DepGraph::load(Some(&ws.join("Cargo.toml")), &OFFLINE).expect("resolve");
     let m = &g.packages[g.by_name("evil-macro").next().unwrap()];
     assert!(m.proc_macro);
-    let cargo_run = run(CARGO_FORK_LINT, &ws, &["--offline", "--workspace"]);
-    let path_run = run(FORK_LINT, &ws, &["--offline", "--deps", "auto", "."]);
+    let cargo_run = run(
+        CARGO_FORK_LINT,
+        &ws,
+        &["--offline", "--workspace", "--stats", "--no-cache"],
+    );
+    let path_run = run(
+        FORK_LINT,
+        &ws,
+        &["--offline", "--deps", "auto", "--stats", "--no-cache", "."],
+    );
     for (what, out) in [
         ("cargo fork-lint", &cargo_run),
         ("fork-lint PATH", &path_run),
     ] {
         assert_eq!(out.status.code(), Some(0), "{what}: {}", stderr(out));
+        let err = stderr(out);
+        assert!(!err.contains("not followed"), "{what}: {err}");
+        // The child's call was followed into evil-build's sources (its
+        // `lib.rs` read, nothing else: not the `include!`d output of its
+        // build script, not the proc macro's crate).
         assert!(
-            !stderr(out).contains("not followed"),
-            "{what}: {}",
-            stderr(out)
+            err.contains("stats: dependency module trees walked 1, files read 1;"),
+            "{what}: {err}"
         );
     }
     for marker in [&marker_build, &marker_macro, &marker_rustc] {

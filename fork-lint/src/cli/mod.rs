@@ -90,6 +90,14 @@ pub struct CommonArgs {
     /// `Cargo.toml` is found and cargo runs) or not (`off`).
     #[arg(long, value_enum, default_value_t = DepsMode::Auto, value_name = "MODE")]
     pub deps: DepsMode,
+    /// Neither read nor write the cache of what calls into dependencies
+    /// reach (`<target>/fork-lint/cache/`): analyse every dependency afresh.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Print counters of the dependency analysis on stderr (files read,
+    /// calls recalled from the cache or analysed); for tests and benchmarks.
+    #[arg(long, hide = true)]
+    pub stats: bool,
     /// Passed to cargo: resolve dependencies without network access.
     #[arg(long)]
     pub offline: bool,
@@ -348,13 +356,22 @@ struct Checked {
     files: usize,
     /// Crates the engine could not finish (it panicked).
     internal_errors: Vec<String>,
+    /// The dependency analysis's counters (with a graph).
+    deps: Option<dep_sources::DepStats>,
 }
 
 /// Checks every crate. With the dependency graph (`--deps auto`), a crate
 /// the graph knows (its package found by its files) is checked following
-/// calls from child code into its dependencies' sources.
-fn check_all(crates: &[CrateSources], options: &Options, deps: Option<&DepGraph>) -> Checked {
-    let trees = std::sync::Mutex::new(std::collections::HashMap::new());
+/// calls from child code into its dependencies' sources, recalling what
+/// earlier runs found there (unless `--no-cache`) and keeping what this run
+/// finds.
+fn check_all(
+    crates: &[CrateSources],
+    options: &Options,
+    deps: Option<&DepGraph>,
+    cache: bool,
+) -> Checked {
+    let run = deps.map(|graph| dep_sources::DepRun::new(graph, options, cache));
     let package_of = |krate: &CrateSources| -> Option<usize> {
         let graph = deps?;
         let files: Vec<&Path> = krate.files.iter().map(|f| f.path.as_path()).collect();
@@ -379,10 +396,9 @@ fn check_all(crates: &[CrateSources], options: &Options, deps: Option<&DepGraph>
     let results: Vec<Result<crate::input::Report, String>> = crates
         .par_iter()
         .map(|krate| {
-            let report = catch_unwind(AssertUnwindSafe(|| match (deps, package_of(krate)) {
-                (Some(graph), Some(pkg)) => {
-                    let sources = dep_sources::DepSources::new(graph, pkg, &trees);
-                    crate::engine::check_crate_with_deps(krate, &RealFs, options, &sources)
+            let report = catch_unwind(AssertUnwindSafe(|| match (&run, package_of(krate)) {
+                (Some(run), Some(pkg)) => {
+                    crate::engine::check_crate_with_deps(krate, &RealFs, options, &run.sources(pkg))
                 }
                 _ => crate::engine::check_crate(krate, &RealFs, options),
             }))
@@ -401,6 +417,7 @@ fn check_all(crates: &[CrateSources], options: &Options, deps: Option<&DepGraph>
         file_errors: Vec::new(),
         files,
         internal_errors: Vec::new(),
+        deps: run.as_ref().map(dep_sources::DepRun::finish),
     };
     for r in results {
         match r {
@@ -420,6 +437,26 @@ fn check_all(crates: &[CrateSources], options: &Options, deps: Option<&DepGraph>
     });
     checked.file_errors.dedup();
     checked
+}
+
+/// `--stats`: one line on stderr.
+fn print_stats(deps: Option<dep_sources::DepStats>) {
+    let line = match deps {
+        None => "stats: dependencies not followed".to_string(),
+        Some(d) => format!(
+            "stats: dependency module trees walked {}, files read {}; calls recalled {}, analysed {}; cache entries hit {}, missed {}, stale {}, corrupt {}, written {}",
+            d.trees_walked,
+            d.files_read,
+            d.calls.recalled,
+            d.calls.analysed,
+            d.calls.cache.hits,
+            d.calls.cache.misses,
+            d.calls.cache.stale,
+            d.calls.cache.corrupt,
+            d.calls.cache.writes
+        ),
+    };
+    let _ = writeln!(io::stderr(), "{line}");
 }
 
 /// File, line, column, rule; then the rest so the order is total.
@@ -490,7 +527,10 @@ fn pipeline(
     let mut options = config.options;
     options.suppressions = !common.no_suppress;
 
-    let checked = check_all(crates, &options, workspace.deps.as_ref());
+    let checked = check_all(crates, &options, workspace.deps.as_ref(), !common.no_cache);
+    if common.stats {
+        print_stats(checked.deps);
+    }
     for e in &checked.internal_errors {
         report_error(e);
         tool_failed = true;

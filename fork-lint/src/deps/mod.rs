@@ -1,7 +1,8 @@
 //! Dependencies, for following child code into their sources (issue 10):
-//! the resolved dependency graph from `cargo metadata` ([`graph`]) and the
+//! the resolved dependency graph from `cargo metadata` ([`graph`]), the
 //! on-disk cache of per-package results under the target directory
-//! ([`cache`]).
+//! ([`cache`]), and what is kept there: what calling each function of a
+//! dependency reaches ([`calls`]).
 //!
 //! **Architecture Invariant:** nothing here builds or runs code of the
 //! checked project or of its dependencies. The graph comes from `cargo
@@ -10,7 +11,9 @@
 //! [`crate::cargo_project::metadata_command`]); sources are only read.
 
 pub mod cache;
+pub mod calls;
 pub mod graph;
 
 pub use cache::{Cache, CacheKey, CacheStats};
+pub use calls::{CallStats, CallStore};
 pub use graph::{DepEdge, DepGraph, DepKind, DepPackage, MissingSources, SourceKind};
