@@ -591,6 +591,29 @@ impl<'o> Ctx<'o> {
         out
     }
 
+    /// The crate's methods that a std trait's provided method `name` runs
+    /// on `ty` (`read_exact` on a type with `impl Read for Ty` runs its
+    /// `read`; the table is `type_facts::PROVIDED_METHODS`).
+    pub fn provided_method_calls(&mut self, ty: &str, name: &str) -> Vec<FnId> {
+        if !crate::knowledge::type_facts::PROVIDED_METHODS
+            .iter()
+            .any(|(_, m, _)| *m == name)
+        {
+            return Vec::new();
+        }
+        for i in self.files_defining("for", ty) {
+            self.ensure_parsed(i);
+        }
+        let traits = self.trait_impls.get(ty).cloned().unwrap_or_default();
+        let required: Vec<&str> =
+            crate::knowledge::type_facts::provided_calls(&traits, name).collect();
+        let mut out = Vec::new();
+        for r in required {
+            out.extend(self.methods_of(ty, r));
+        }
+        out
+    }
+
     /// Every method named `name` in the crate (receiver unknown).
     pub fn methods_named(&mut self, name: &str) -> Vec<FnId> {
         self.load_fn_name(name);

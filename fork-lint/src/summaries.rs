@@ -1053,6 +1053,14 @@ impl<'c, 'o> Walker<'c, 'o> {
                         return self.local_calls(&ids, span);
                     }
                 }
+                // A std trait's provided method that runs the crate's own
+                // impl (`read_exact` -> the crate's `Read::read`).
+                if let Some(ty) = g.first() {
+                    let ids = self.ctx.provided_method_calls(ty, &name);
+                    if !ids.is_empty() {
+                        return self.local_calls(&ids, span);
+                    }
+                }
                 let hit = g
                     .iter()
                     .find_map(|ty| self.ctx.opts.knowledge.lookup_method(&name, Some(ty)));

@@ -106,3 +106,36 @@ pub fn macro_type(name: &str) -> Option<&'static str> {
         .find(|(m, _)| *m == name)
         .map(|(_, t)| *t)
 }
+
+/// `(trait, provided method, required methods)`: std traits whose provided
+/// method calls the implementor's own methods, so that
+/// `stream.read_exact(..)` on a crate type with `impl Read for Stream`
+/// runs the crate's `read` (and `write_all` its `write`).
+pub static PROVIDED_METHODS: &[(&str, &str, &[&str])] = &[
+    ("Read", "read_exact", &["read"]),
+    ("Read", "read_to_end", &["read"]),
+    ("Read", "read_to_string", &["read"]),
+    ("Read", "read_vectored", &["read"]),
+    ("Write", "write_all", &["write"]),
+    ("Write", "write_fmt", &["write"]),
+    ("Write", "write_vectored", &["write"]),
+    ("Iterator", "for_each", &["next"]),
+    ("Iterator", "collect", &["next"]),
+    ("Iterator", "count", &["next"]),
+    ("Iterator", "last", &["next"]),
+    ("Iterator", "nth", &["next"]),
+    ("Iterator", "find", &["next"]),
+    ("Iterator", "any", &["next"]),
+    ("Iterator", "all", &["next"]),
+    ("Iterator", "fold", &["next"]),
+    ("Iterator", "position", &["next"]),
+];
+
+/// The required methods that `name` runs on a type implementing the std
+/// traits `traits` (last path segments).
+pub fn provided_calls<'a>(traits: &'a [String], name: &'a str) -> impl Iterator<Item = &'static str> + 'a {
+    PROVIDED_METHODS
+        .iter()
+        .filter(move |(tr, m, _)| *m == name && traits.iter().any(|t| t == tr))
+        .flat_map(|(_, _, req)| req.iter().copied())
+}
