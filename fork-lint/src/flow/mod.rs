@@ -22,9 +22,16 @@
 //! decide, and the child's exit is a `fallthrough` at the line where it
 //! leaves.
 //!
-//! The module is split in two: [`value`] (the lattice of shapes and how
-//! patterns refine them) and this file (worlds, the interpreter over `syn`,
-//! the per-function results and their cache).
+//! Callbacks are learnt as the analysis goes ([`Cache::child_params`],
+//! [`Cache::child_fields`]): a parameter or a field whose closure runs in a
+//! child makes the closures given there child code, and the engine analyses
+//! the roots again while this knowledge grows.
+//!
+//! The module is split in three: [`value`] (the lattice of shapes and how
+//! patterns refine them), [`pointers`] (closures and functions that travel
+//! as raw pointers or integers: `clone` trampolines, `f as usize`) and this
+//! file (worlds, the interpreter over `syn`, the per-function results and
+//! their cache).
 
 mod pointers;
 pub(crate) mod value;
@@ -1608,7 +1615,9 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 continue;
             }
             let label = match note {
-                Some(note) => format!("child code starts here (run in a child by {name}(), {note})"),
+                Some(note) => {
+                    format!("child code starts here (run in a child by {name}(), {note})")
+                }
                 None => format!("child code starts here (closure run in a child by {name}())"),
             };
             self.callback(arg, label, span, false);

@@ -136,7 +136,11 @@ fn address_type(ty: &syn::Type) -> Option<&'static str> {
     let text = match ty {
         syn::Type::Path(p) => p.path.segments.last()?.ident.to_string(),
         syn::Type::Ptr(p) => {
-            let m = if p.mutability.is_some() { "mut" } else { "const" };
+            let m = if p.mutability.is_some() {
+                "mut"
+            } else {
+                "const"
+            };
             let elem = match &*p.elem {
                 syn::Type::Tuple(t) if t.elems.is_empty() => "()".to_string(),
                 syn::Type::Path(q) => q.path.segments.last()?.ident.to_string(),
@@ -343,8 +347,9 @@ impl<'a> Interp<'a, '_, '_> {
             .fn_def(id)
             .map(|d| d.name.clone())
             .unwrap_or_default();
-        let label =
-            format!("child code starts here (closure called by {name}() through the argument of {path})");
+        let label = format!(
+            "child code starts here (closure called by {name}() through the argument of {path})"
+        );
         self.callback(data, label, c.span(), vfork);
     }
 
@@ -388,7 +393,12 @@ impl<'a> Interp<'a, '_, '_> {
         let Some(def) = self.ctx.fn_def(id) else {
             return;
         };
-        if !self.ctx.flow.fn_ptr_calls.contains(&FnSig::of_sig(&def.sig)) {
+        if !self
+            .ctx
+            .flow
+            .fn_ptr_calls
+            .contains(&FnSig::of_sig(&def.sig))
+        {
             return;
         }
         let origin = Origin {
@@ -435,10 +445,7 @@ mod tests {
     fn peeled(s: &str) -> (String, bool) {
         let e = expr(s);
         let (inner, pointer) = peel(&e);
-        (
-            quote::ToTokens::to_token_stream(inner).to_string(),
-            pointer,
-        )
+        (quote::ToTokens::to_token_stream(inner).to_string(), pointer)
     }
 
     #[test]

@@ -111,3 +111,25 @@ pub fn ends_one(table: &[&str], name: &str) -> bool {
         .iter()
         .any(|row| row.rsplit("::").next() == Some(name))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segs(p: &str) -> Vec<String> {
+        p.split("::").map(str::to_string).collect()
+    }
+
+    #[test]
+    fn names_match_the_last_two_segments() {
+        assert!(names(FROM_RAW, &segs("Box::from_raw")));
+        assert!(names(FROM_RAW, &segs("std::ptr::read")));
+        assert!(names(TRANSMUTES, &segs("std::mem::transmute")));
+        assert!(names(TRANSMUTES, &segs("core::mem::transmute")));
+        assert!(!names(TRANSMUTES, &segs("transmute")));
+        assert!(!names(FROM_RAW, &segs("Vec::from_raw_parts")));
+        assert!(ends_one(TRANSMUTES, "transmute"));
+        assert_eq!(callback_data("libc::clone"), Some(3));
+        assert_eq!(callback_data("nix::sched::clone"), None);
+    }
+}
