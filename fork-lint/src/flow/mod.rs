@@ -166,7 +166,7 @@ pub(crate) struct Cache {
     /// the call is made in one.
     pub inherited_params: HashSet<(FnId, usize)>,
     /// How a parameter of `child_params` reaches a child, when a region's
-    /// label should say (`via fn pointer `f as usize``).
+    /// label should say (via fn pointer `f as usize`).
     pub slot_notes: HashMap<(FnId, usize), String>,
     /// Fields whose closure runs in a child (called in child code, or handed
     /// to `pre_exec`/`clone`); closures stored into them are child code.
