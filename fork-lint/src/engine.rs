@@ -192,7 +192,7 @@ fn run<'o>(
     // times.
     for _ in 0..3 {
         let names = crate::flow::take_new_slot_names(&mut ctx);
-        let fields = std::mem::take(&mut ctx.flow.fields_changed);
+        let fields = std::mem::take(&mut ctx.flow.changed);
         if names.is_empty() && !fields {
             break;
         }

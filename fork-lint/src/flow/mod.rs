@@ -22,11 +22,20 @@
 //! decide, and the child's exit is a `fallthrough` at the line where it
 //! leaves.
 //!
-//! The module is split in two: [`value`] (the lattice of shapes and how
-//! patterns refine them) and this file (worlds, the interpreter over `syn`,
-//! the per-function results and their cache).
+//! Callbacks are learnt as the analysis goes ([`Cache::child_params`],
+//! [`Cache::child_fields`]): a parameter or a field whose closure runs in a
+//! child makes the closures given there child code, and the engine analyses
+//! the roots again while this knowledge grows.
+//!
+//! The module is split in four: [`value`] (the lattice of shapes and how
+//! patterns refine them), [`pointers`] (closures and functions that travel
+//! as raw pointers or integers: `clone` trampolines, `f as usize`),
+//! [`params`] (fork results received as parameters) and this
+//! file (worlds, the interpreter over `syn`, the per-function results and
+//! their cache).
 
 mod params;
+mod pointers;
 pub(crate) mod value;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -153,11 +162,23 @@ pub(crate) struct Cache {
     /// position), learnt where child code calls a parameter or hands it
     /// to `pre_exec`/`clone`.
     pub child_params: HashSet<(FnId, usize)>,
+    /// Parameters called in a child that the function did not open itself
+    /// (it was called from child code, or runs whole in a child, like a
+    /// `clone` trampoline): a closure argument runs in a child only where
+    /// the call is made in one.
+    pub inherited_params: HashSet<(FnId, usize)>,
+    /// How a parameter of `child_params` reaches a child, when a region's
+    /// label should say (via fn pointer `f as usize`).
+    pub slot_notes: HashMap<(FnId, usize), String>,
     /// Fields whose closure runs in a child (called in child code, or handed
     /// to `pre_exec`/`clone`); closures stored into them are child code.
     pub child_fields: HashSet<String>,
-    /// `child_fields` grew since the engine last looked.
-    pub fields_changed: bool,
+    /// Signatures of the function pointers that child code makes from
+    /// numbers with `transmute` and calls (see [`pointers`]).
+    fn_ptr_calls: HashSet<pointers::FnSig>,
+    /// `child_fields`, `inherited_params` or `fn_ptr_calls` grew since the
+    /// engine last looked: the roots are worth analysing again.
+    pub changed: bool,
     /// Names of the functions of `child_params` already handed to the
     /// engine (see [`take_new_slot_names`]).
     slot_names_given: HashSet<String>,
@@ -280,8 +301,8 @@ pub(crate) fn take_new_slot_names(ctx: &mut Ctx<'_>) -> Vec<String> {
 
 /// The position of `name` among the parameters of the function `id`
 /// (a receiver counts as position 0, as in call arguments of a path call).
-fn param_index(ctx: &Ctx<'_>, id: FnId, name: &str) -> Option<usize> {
-    let def = ctx.fn_def(id)?;
+fn param_index(ctx: &Ctx<'_>, id: Option<FnId>, name: &str) -> Option<usize> {
+    let def = ctx.fn_def(id?)?;
     def.sig.inputs.iter().position(|a| match a {
         syn::FnArg::Typed(pt) => matches!(&*pt.pat, syn::Pat::Ident(pi) if pi.ident == name),
         syn::FnArg::Receiver(_) => false,
@@ -352,6 +373,7 @@ fn analyze_callee(
             fork_path: None,
             reported: false,
         });
+        it.inherited = Some(o);
         World::child(o)
     } else {
         World::parent()
@@ -516,6 +538,14 @@ struct Interp<'a, 'c, 'o> {
     fn_id: Option<FnId>,
     /// Variables bound from a field (`let h = self.hook.take()`), by name.
     var_fields: HashMap<String, String>,
+    /// Variables bound through a pointer to what it points at (`let f =
+    /// Box::from_raw(arg as *mut F)`: `arg`), see [`pointers`].
+    aliases: HashMap<String, &'a syn::Expr>,
+    /// Variables holding a function pointer made by `transmute`.
+    fn_ptr_vars: HashMap<String, pointers::FnSig>,
+    /// The child this function was entered in, when analysed as called
+    /// from child code (its parameters' closures are then the caller's).
+    inherited: Option<OriginId>,
     call_depth: usize,
     expr_depth: usize,
 }
@@ -545,6 +575,9 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             quiet: false,
             fn_id: None,
             var_fields: HashMap::new(),
+            aliases: HashMap::new(),
+            fn_ptr_vars: HashMap::new(),
+            inherited: None,
             call_depth,
             expr_depth: 0,
         }
@@ -702,6 +735,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             }
         }
         self.bind_from_field(&l.pat, &init.expr);
+        self.bind_pointer(&l.pat, &init.expr);
         let fl = self.eval(&init.expr, st);
         let mut out = Vec::new();
         let mut els_in = Vec::new();
@@ -794,7 +828,10 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             E::Paren(p) => self.eval(&p.expr, st),
             E::Group(g) => self.eval(&g.expr, st),
             E::Reference(r) => self.eval(&r.expr, st),
-            E::Cast(c) => self.eval(&c.expr, st),
+            E::Cast(c) => {
+                self.address_taken(c);
+                self.eval(&c.expr, st)
+            }
             E::Unary(u) => {
                 let fl = self.eval(&u.expr, st);
                 match u.op {
@@ -1322,11 +1359,14 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         let syn::Expr::Path(p) = strip(&c.func) else {
             let st = self.run(&c.func, st);
             self.mark(node, &st);
-            // `(self.hook)()` in child code.
-            if st.iter().any(|w| w.child.is_some())
-                && let Some(field) = field_of(&c.func)
-            {
-                self.child_field(field);
+            if st.iter().any(|w| w.child.is_some()) {
+                // `(self.hook)()` in child code.
+                if let Some(field) = field_of(&c.func) {
+                    self.child_field(field);
+                } else {
+                    // `(*f)()`, `transmute::<usize, fn()>(n)()`.
+                    self.pointer_call(&c.func, &st, c.span());
+                }
             }
             return with(st, Shape::Any);
         };
@@ -1349,13 +1389,26 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         {
             return with(st, Shape::Any);
         }
+        let child_call = any_child.then(|| self.own_child(&st));
         let target = match segs.as_slice() {
             [one] if self.fn_values.contains_key(one) => {
                 self.fn_values.get(one).map(|&id| Target::LocalFn(id))
             }
-            // A parameter called in child code: its closure argument runs in
-            // the child, wherever the function is called from.
-            [one] if any_child && self.param_slot(one) => None,
+            // A closure, parameter or field reached through a pointer, or a
+            // function pointer made from a number.
+            [_] if any_child && self.pointer_call(&c.func, &st, c.span()) => None,
+            // A parameter called in a child this function opened: its
+            // closure argument runs in the child, wherever the function is
+            // called from. (In a child it was entered in, only where the
+            // call is made in a child.)
+            [one] if any_child && self.is_param(one) => {
+                if child_call == Some(true) {
+                    self.param_slot(one);
+                } else {
+                    self.inherited_slot(one);
+                }
+                None
+            }
             [one] if any_child && self.var_fields.contains_key(one) => {
                 if let Some(field) = self.var_fields.get(one).cloned() {
                     self.child_field(field);
@@ -1390,16 +1443,20 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                     None => with(st, Shape::Any),
                 }
             }
+            // The callee is analysed first: what it calls in the child it is
+            // entered in decides the closure slots of a call made in one.
             Some(Target::LocalFn(id)) => {
-                self.closure_slots(id, c.args.iter().collect(), c.span());
-                self.local_call(id, &shapes, st, c.span(), node)
+                let out = self.local_call(id, &shapes, st, c.span(), node);
+                self.closure_slots(id, c.args.iter().collect(), c.span(), child_call);
+                out
             }
             Some(Target::LocalMethod { ty, name }) => {
                 let ids = self.ctx.methods_of(&ty, &name);
                 match ids.as_slice() {
                     [id] => {
-                        self.closure_slots(*id, c.args.iter().collect(), c.span());
-                        self.local_call(*id, &shapes, st, c.span(), node)
+                        let out = self.local_call(*id, &shapes, st, c.span(), node);
+                        self.closure_slots(*id, c.args.iter().collect(), c.span(), child_call);
+                        out
                     }
                     _ => with(st, Shape::Any),
                 }
@@ -1442,7 +1499,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
     /// Records that the closure in field `field` runs in a child.
     fn child_field(&mut self, field: String) {
         if !self.quiet && self.ctx.flow.child_fields.insert(field) {
-            self.ctx.flow.fields_changed = true;
+            self.ctx.flow.changed = true;
         }
     }
 
@@ -1473,7 +1530,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         let Some(id) = self.fn_id else {
             return false;
         };
-        match param_index(self.ctx, id, name) {
+        match param_index(self.ctx, Some(id), name) {
             Some(i) => {
                 if !self.quiet {
                     self.ctx.flow.child_params.insert((id, i));
@@ -1484,15 +1541,47 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         }
     }
 
+    /// Records that parameter `name` is called in the child this function
+    /// was entered in (see [`Cache::inherited_params`]).
+    fn inherited_slot(&mut self, name: &str) {
+        if self.quiet {
+            return;
+        }
+        if let Some(id) = self.fn_id
+            && let Some(i) = param_index(self.ctx, Some(id), name)
+            && self.ctx.flow.inherited_params.insert((id, i))
+        {
+            self.ctx.flow.changed = true;
+        }
+    }
+
+    fn is_param(&self, name: &str) -> bool {
+        param_index(self.ctx, self.fn_id, name).is_some()
+    }
+
     /// A call of `callee` whose parameter at some position runs in a child:
     /// a closure given there is child code; a parameter of ours given there
-    /// runs in a child too.
-    fn closure_slots(&mut self, callee: FnId, args: Vec<&'a syn::Expr>, span: Span) {
-        let slots: Vec<usize> = args
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.ctx.flow.child_params.contains(&(callee, *i)))
-            .map(|(i, _)| i)
+    /// runs in a child too. `child`: the call is made in a child (`Some`),
+    /// opened by this function (`Some(true)`); then the parameters the
+    /// callee calls in the child it is entered in count as well.
+    fn closure_slots(
+        &mut self,
+        callee: FnId,
+        args: Vec<&'a syn::Expr>,
+        span: Span,
+        child: Option<bool>,
+    ) {
+        let flow = &self.ctx.flow;
+        let slots: Vec<(usize, bool)> = (0..args.len())
+            .filter_map(|i| {
+                if flow.child_params.contains(&(callee, i)) {
+                    Some((i, true))
+                } else if child.is_some() && flow.inherited_params.contains(&(callee, i)) {
+                    Some((i, false))
+                } else {
+                    None
+                }
+            })
             .collect();
         if slots.is_empty() {
             return;
@@ -1502,15 +1591,37 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             .fn_def(callee)
             .map(|d| d.name.clone())
             .unwrap_or_default();
-        for i in slots {
+        for (i, every_call) in slots {
             let Some(&arg) = args.get(i) else { continue };
+            let note = self.ctx.flow.slot_notes.get(&(callee, i)).cloned();
             if let syn::Expr::Path(p) = strip(arg)
                 && let Some(one) = p.path.get_ident()
-                && self.param_slot(&one.to_string())
+                && self.is_param(&one.to_string())
             {
+                let one = one.to_string();
+                if every_call || child == Some(true) {
+                    self.param_slot(&one);
+                    if let (Some(note), Some(id)) = (note, self.fn_id)
+                        && let Some(at) = param_index(self.ctx, Some(id), &one)
+                    {
+                        self.ctx.flow.slot_notes.insert((id, at), note);
+                    }
+                } else {
+                    self.inherited_slot(&one);
+                }
                 continue;
             }
-            let label = format!("child code starts here (closure run in a child by {name}())");
+            // A closure written at a call made in a child was walked as
+            // child code where it is written.
+            if !every_call && matches!(strip(arg), syn::Expr::Closure(_)) {
+                continue;
+            }
+            let label = match note {
+                Some(note) => {
+                    format!("child code starts here (run in a child by {name}(), {note})")
+                }
+                None => format!("child code starts here (closure run in a child by {name}())"),
+            };
             self.callback(arg, label, span, false);
         }
     }
@@ -1581,6 +1692,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 entry.fork_kind().is_some() && c.args.iter().any(crate::regions::mentions_clone_vm);
             let label = format!("child code starts here ({path} callback)");
             self.callback(a, label, c.span(), vfork);
+            self.callback_data(path, c, a, vfork);
         }
         let _ = node;
         if entry.ends_region() {
@@ -1636,6 +1748,10 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             self.ctx.flow.called_from_child.insert(id);
         }
         if (any_child || self.forked) && self.diverges(id) {
+            // Analysed all the same, to learn what it runs in the child.
+            if any_child && !self.quiet {
+                let _ = analyze_callee(self.ctx, id, true, Vec::new(), self.call_depth + 1);
+            }
             return Vec::new();
         }
         let may_fork = self.ctx.flow.fork_names.contains(&def.name);
@@ -1698,6 +1814,17 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         let recv: Vec<(Option<OriginId>, Shape)> =
             fl.iter().map(|(w, s)| (w.child, s.clone())).collect();
         let st = worlds(fl);
+        // `self.hooks.iter_mut().try_for_each(|h| h())`: the closure's
+        // parameters are read from the field.
+        if let Some(field) = self.field_of_expr(&m.receiver) {
+            for a in &m.args {
+                if let syn::Expr::Closure(c) = strip(a) {
+                    for n in c.inputs.iter().flat_map(pat_names) {
+                        self.var_fields.insert(n, field.clone());
+                    }
+                }
+            }
+        }
         let (st, _) = self.args(m.args.iter(), st);
         let name = m.method.to_string();
         if matches!(
@@ -1720,18 +1847,39 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         if !cannot_fail {
             self.mark(node, &st);
         }
-        if (self.forked || st.iter().any(|w| w.child.is_some())) && self.method_diverges(m) {
+        let any_child = st.iter().any(|w| w.child.is_some());
+        let own = if self.forked || any_child {
+            self.own_methods(m)
+        } else {
+            Vec::new()
+        };
+        // The crate's methods called in a child, analysed there: what they
+        // run in it (closures of fields, parameters) is learnt.
+        if any_child && !self.quiet && own.len() <= 2 {
+            for &id in &own {
+                let _ = analyze_callee(self.ctx, id, true, Vec::new(), self.call_depth + 1);
+            }
+        }
+        if !own.is_empty() && own.len() <= 4 && own.iter().all(|&id| self.diverges(id)) {
             return Vec::new();
         }
         // The crate's methods that run a closure argument in a child
         // (position 0 is the receiver).
-        if !self.ctx.flow.child_params.is_empty() {
+        let child_call = any_child.then(|| self.own_child(&st));
+        if !self.ctx.flow.child_params.is_empty()
+            || (any_child && !self.ctx.flow.inherited_params.is_empty())
+        {
             let ids = self.ctx.methods_named(&name);
             if ids.len() <= 4 {
                 let mut args: Vec<&'a syn::Expr> = vec![&*m.receiver];
                 args.extend(m.args.iter());
                 for id in ids {
-                    self.closure_slots(id, args.clone(), crate::summaries::method_span(m));
+                    self.closure_slots(
+                        id,
+                        args.clone(),
+                        crate::summaries::method_span(m),
+                        child_call,
+                    );
                 }
             }
         }
@@ -1882,12 +2030,12 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         effect
     }
 
-    /// Whether a method call resolves to methods of the crate that all
-    /// never return.
-    fn method_diverges(&mut self, m: &'a syn::ExprMethodCall) -> bool {
+    /// The methods of the crate a method call resolves to by its
+    /// receiver's type.
+    fn own_methods(&mut self, m: &'a syn::ExprMethodCall) -> Vec<FnId> {
         let name = m.method.to_string();
         let env = self.env();
-        let ids: Vec<FnId> = match expr_guess(self.ctx, &self.f, &env, &m.receiver, 0) {
+        match expr_guess(self.ctx, &self.f, &env, &m.receiver, 0) {
             Some(g) => g
                 .iter()
                 .take(3)
@@ -1895,8 +2043,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 .find(|ids| !ids.is_empty())
                 .unwrap_or_default(),
             None => Vec::new(),
-        };
-        !ids.is_empty() && ids.len() <= 4 && ids.iter().all(|&id| self.diverges(id))
+        }
     }
 
     fn mac(&mut self, mac: &'a syn::Macro, st: State) -> Flow {
@@ -1976,6 +2123,14 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             syn::Expr::Path(p) if p.qself.is_none() => {
                 let segs = segments(&p.path);
                 if let [one] = segs.as_slice() {
+                    // A variable bound through a pointer: what it points at
+                    // (its own value was written where `one` still meant
+                    // what it shadows).
+                    if let Some(target) = self.aliases.remove(one) {
+                        self.callback(target, origin.label, span, vfork);
+                        self.aliases.insert(one.clone(), target);
+                        return;
+                    }
                     if self.param_slot(one) {
                         return;
                     }
@@ -1990,18 +2145,24 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                     }
                     if let Some(&id) = self.fn_values.get(one) {
                         self.fn_regions.push((id, origin));
+                        self.learn_in_child(id);
                         return;
                     }
                 }
-                match resolve(self.ctx, &self.f, &segs) {
-                    Target::LocalFn(id) => self.fn_regions.push((id, origin)),
+                let id = match resolve(self.ctx, &self.f, &segs) {
+                    Target::LocalFn(id) => Some(id),
                     Target::LocalMethod { ty, name } => {
-                        if let Some(&id) = self.ctx.methods_of(&ty, &name).first() {
-                            self.fn_regions.push((id, origin));
-                        }
+                        self.ctx.methods_of(&ty, &name).first().copied()
                     }
-                    _ => {}
+                    _ => None,
+                };
+                if let Some(id) = id {
+                    self.fn_regions.push((id, origin));
+                    self.learn_in_child(id);
                 }
+            }
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                self.callback(&u.expr, origin.label, span, vfork);
             }
             // `Box::new(|| ..)`, `Box::new(child_main)`.
             syn::Expr::Call(c) => {
