@@ -565,16 +565,52 @@ impl<'c, 'o> Walker<'c, 'o> {
         }
     }
 
+    /// A call through a qualified path, `<T as Trait>::method(..)`: the
+    /// crate's impl of `method` for `T` when there is one, otherwise the
+    /// crate trait's default method (a generic `T`, a blanket impl).
+    fn qualified_call(
+        &mut self,
+        q: &syn::QSelf,
+        path: &syn::Path,
+        span: proc_macro2::Span,
+    ) -> bool {
+        let segs = segments(path);
+        let Some(name) = segs.last() else {
+            return true;
+        };
+        if let Some(ty) = crate::index::type_name(&q.ty) {
+            let ids = self.ctx.methods_of(&ty, name);
+            if !ids.is_empty() {
+                return self.local_calls(&ids, span);
+            }
+        }
+        // `<T>::f` (no trait), or a path too short to hold one.
+        if q.position == 0 || q.position >= segs.len() {
+            return true;
+        }
+        let trait_path = segs[..q.position].to_vec();
+        let Some(tr) = trait_path.last().cloned() else {
+            return true;
+        };
+        match resolve(self.ctx, &self.f, &trait_path) {
+            Target::Extern(_) => true,
+            _ => {
+                let ids = self.ctx.methods_of(&tr, name);
+                self.local_calls(&ids, span)
+            }
+        }
+    }
+
     /// A call `f(args)`; `true` when control can continue after it.
     fn call(&mut self, c: &syn::ExprCall) -> bool {
         let syn::Expr::Path(p) = strip(&c.func) else {
             return true;
         };
-        if p.qself.is_some() {
-            return true;
+        let span = c.span();
+        if let Some(q) = &p.qself {
+            return self.qualified_call(q, &p.path, span);
         }
         let segs = segments(&p.path);
-        let span = c.span();
         if let [one] = segs.as_slice()
             && (self.env.is_local(one) || one.starts_with(|c: char| c.is_ascii_uppercase()))
         {
@@ -585,8 +621,26 @@ impl<'c, 'o> Walker<'c, 'o> {
             {
                 return self.closure_call(one, &closure, span);
             }
-            // A fn-pointer variable, or a tuple struct / variant.
-            return true;
+            // A variable named like the function it is bound from
+            // (`let recvmsg = recvmsg(..)?;`): the environment does not
+            // know where a binding starts, so a name that resolves to a
+            // function is that function unless the variable is a closure
+            // or a fn pointer.
+            let shadowing = !one.starts_with(|c: char| c.is_ascii_uppercase())
+                && !self.env.closures.contains_key(one)
+                && self
+                    .env
+                    .vars
+                    .get(one)
+                    .is_some_and(|g| !g.iter().any(|t| t == "fn" || t.starts_with("Fn")))
+                && matches!(
+                    resolve(self.ctx, &self.f, &segs),
+                    Target::LocalFn(_) | Target::Extern(_)
+                );
+            if !shadowing {
+                // A fn-pointer variable, or a tuple struct / variant.
+                return true;
+            }
         }
         match resolve(self.ctx, &self.f, &segs) {
             Target::LocalFn(id) => {

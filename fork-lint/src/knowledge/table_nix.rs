@@ -49,11 +49,20 @@ pub(super) static ENTRIES: &[ApiEntry] = &[
         "builds the control-message buffer in a new `Vec` (checked against nix 0.29)",
         "send with `libc::sendmsg` and a control buffer prepared before fork",
     ),
-    func(
+    // `recvmsg` only points the header at the caller's buffers (checked
+    // against nix 0.29); decoding happens when `RecvMsg::cmsgs()` is
+    // iterated: each `ScmRights` (and other owned messages) becomes a new
+    // `Vec`.
+    safe(
         "nix::sys::socket::recvmsg",
+        "calls `recvmsg(2)` into the caller's buffers (the control buffer is the caller's `Vec`, used at its capacity)",
+    ),
+    method(
+        "cmsgs",
+        &[],
         ALLOC,
-        "decodes received control messages (`ScmRights`) into a new `Vec`",
-        "receive with `libc::recvmsg` into buffers prepared before fork",
+        "returns an iterator that decodes each received control message, `ScmRights` into a new `Vec` (checked against nix 0.29)",
+        "parse the control buffer with `libc::CMSG_FIRSTHDR`/`CMSG_DATA` into a fixed array",
     ),
     // ---- exec wrappers that allocate ----
     func("nix::unistd::execv", ALLOC_WRAPPER, REASON_EXEC, FIX_EXEC),

@@ -133,7 +133,10 @@ pub static PROVIDED_METHODS: &[(&str, &str, &[&str])] = &[
 
 /// The required methods that `name` runs on a type implementing the std
 /// traits `traits` (last path segments).
-pub fn provided_calls<'a>(traits: &'a [String], name: &'a str) -> impl Iterator<Item = &'static str> + 'a {
+pub fn provided_calls<'a>(
+    traits: &'a [String],
+    name: &'a str,
+) -> impl Iterator<Item = &'static str> + 'a {
     PROVIDED_METHODS
         .iter()
         .filter(move |(tr, m, _)| *m == name && traits.iter().any(|t| t == tr))
