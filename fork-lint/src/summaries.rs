@@ -179,6 +179,10 @@ pub(crate) struct Walker<'c, 'o> {
     /// The bindings in scope, for the frees Rust inserts (see
     /// [`crate::frees`]).
     frees: crate::frees::Scopes,
+    /// The block (by address) whose scope-end frees are not reported: a
+    /// function's body that a child falls out of, reported as a
+    /// `fallthrough` instead.
+    pub quiet_end: Option<usize>,
 }
 
 impl<'c, 'o> Walker<'c, 'o> {
@@ -200,6 +204,7 @@ impl<'c, 'o> Walker<'c, 'o> {
             origin: None,
             guessed_call: None,
             frees: crate::frees::Scopes::default(),
+            quiet_end: None,
         }
     }
 
@@ -383,7 +388,8 @@ impl<'c, 'o> Walker<'c, 'o> {
         let saved = self.frees.stmt;
         let live = self.stmts(&b.stmts);
         self.frees.stmt = saved;
-        let reached = self.reaches_end(b as *const syn::Block as usize, live);
+        let addr = b as *const syn::Block as usize;
+        let reached = self.quiet_end != Some(addr) && self.reaches_end(addr, live);
         let frees = self.frees_view().close_block(b, reached);
         self.emit_frees(frees);
         live

@@ -70,9 +70,9 @@ pub(crate) struct Value {
     /// Where it comes from, completing "the `T` ..": "returned by
     /// `do_exec`", "made by `Box::from_raw`".
     pub from: Option<String>,
-    /// Made by code that may build custom errors or that fork-lint cannot
-    /// see into (a closure, a function pointer).
-    pub opaque: bool,
+    /// The crate function that made it (its errors may be custom ones,
+    /// see [`Cache::may_make_custom`]).
+    pub maker: Option<FnId>,
     /// Its allocation is already reported in the child.
     pub reported: bool,
     /// Made empty (`Vec::new()`, `vec![]`): it owns memory only once it
@@ -85,7 +85,7 @@ impl Value {
         Value {
             ty,
             from: None,
-            opaque: false,
+            maker: None,
             reported: false,
             empty: false,
         }
@@ -463,13 +463,12 @@ impl Frees<'_, '_> {
             fctx.self_ty = Some(t.to_string());
         }
         let ty = ty::of_type(self.ctx, Some(&fctx), ret);
-        let opaque = Cache::may_make_custom(self.ctx, id);
         Some(Value {
             from: Some(format!(
                 "returned by `{}`",
                 crate::summaries::callee_label(&def).trim_end_matches("()")
             )),
-            opaque,
+            maker: Some(id),
             ..Value::of(ty)
         })
     }
@@ -719,7 +718,10 @@ impl Frees<'_, '_> {
     /// is not std's (`io::Error`), it may come from such code.
     fn reportable(&mut self, v: &Value) -> Option<Owned> {
         let o = owned(self.ctx, &v.ty)?;
-        if o.heap == Heap::Possible && o.std_values_own_nothing && !v.opaque {
+        if o.heap == Heap::Possible
+            && o.std_values_own_nothing
+            && !v.maker.is_some_and(|id| Cache::may_make_custom(self.ctx, id))
+        {
             return None;
         }
         Some(o)
@@ -953,6 +955,24 @@ fn borrowed_temporaries<'e>(e: &'e syn::Expr, out: &mut Vec<&'e syn::Expr>) {
         E::Return(r) => {
             if let Some(v) = &r.expr {
                 borrowed_temporaries(v, out);
+            }
+        }
+        // A scrutinee whose patterns bind nothing by value stays where it
+        // is, a temporary, until the end of the statement.
+        E::Match(m) => {
+            if is_call(&m.expr) && !m.arms.iter().any(|a| moves::binds_by_value(&a.pat)) {
+                out.push(strip(&m.expr));
+            }
+            borrowed_temporaries(&m.expr, out);
+        }
+        E::If(i) => {
+            let mut lets = Vec::new();
+            let_chain(&i.cond, &mut lets);
+            for l in lets {
+                if is_call(&l.expr) && !moves::binds_by_value(&l.pat) {
+                    out.push(strip(&l.expr));
+                }
+                borrowed_temporaries(&l.expr, out);
             }
         }
         _ => {}
