@@ -615,13 +615,14 @@ impl<'c, 'o> Walker<'c, 'o> {
                 // that went on (a body that always ends the child leaves
                 // it unfreed, or frees nothing when it was empty).
                 let body_end = match &self.marks {
-                    Some(m) if !self.inherit => {
-                        m.ends.contains_key(&(&fl.body as *const syn::Block as usize))
-                    }
+                    Some(m) if !self.inherit => m
+                        .ends
+                        .contains_key(&(&fl.body as *const syn::Block as usize)),
                     _ => body,
                 };
                 let ends = body_end || has_break(&fl.body);
-                if !alloc && ends && self.reaches_end(fl as *const syn::ExprForLoop as usize, ends) {
+                if !alloc && ends && self.reaches_end(fl as *const syn::ExprForLoop as usize, ends)
+                {
                     let found = self.frees_view().for_loop(fl);
                     self.emit_frees(found);
                 }
@@ -745,9 +746,9 @@ impl<'c, 'o> Walker<'c, 'o> {
                     && let Some(arg) = c.args.first()
                 {
                     if let Some(g) = expr_guess(self.ctx, &self.f, &self.env, arg, 0)
-                        && let Some((entry, conf)) = g.iter().find_map(|ty| {
-                            self.ctx.opts.knowledge.lookup_method("drop", Some(ty))
-                        })
+                        && let Some((entry, conf)) = g
+                            .iter()
+                            .find_map(|ty| self.ctx.opts.knowledge.lookup_method("drop", Some(ty)))
                     {
                         let ty = g.first().cloned().unwrap_or_default();
                         return self.apply(&entry, conf, format!("`drop` of a `{ty}`"), None, span);

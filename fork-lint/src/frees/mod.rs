@@ -207,8 +207,8 @@ fn may_make_custom_at(ctx: &mut Ctx<'_>, id: FnId, depth: usize) -> bool {
                     }
                     // A closure or function pointer held in a variable.
                     Target::Unknown(name) => {
-                        found = segs.len() == 1
-                            && !name.starts_with(|c: char| c.is_ascii_uppercase());
+                        found =
+                            segs.len() == 1 && !name.starts_with(|c: char| c.is_ascii_uppercase());
                     }
                 }
             }
@@ -252,7 +252,8 @@ pub(crate) struct Free {
 
 const HELP_SCOPE: &str = "keep the value from being dropped in the child: end the child with `_exit` (or exec) before the scope ends, or `std::mem::forget` it; or free it in the parent before fork";
 const HELP_DISCARD: &str = "bind the value and `std::mem::forget` it instead of dropping it, or do this in the parent before fork";
-const HELP_LOOP: &str = "iterate by reference (`for x in &v`) so that the collection is not freed in the child";
+const HELP_LOOP: &str =
+    "iterate by reference (`for x in &v`) so that the collection is not freed in the child";
 const HELP_DROP: &str =
     "use `std::mem::forget` instead of `drop` in the child, or drop the value in the parent";
 
@@ -313,10 +314,7 @@ impl Frees<'_, '_> {
                         ty::of_type(self.ctx, None, &t)
                     }
                 };
-                Some(Value {
-                    ty: fty,
-                    ..base
-                })
+                Some(Value { ty: fty, ..base })
             }
             E::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
                 let inner = self.value_at(&u.expr, depth + 1)?;
@@ -391,10 +389,7 @@ impl Frees<'_, '_> {
                     path: "Result".to_string(),
                     args: vec![Ty::Unknown, self.arg_ty(inner(), depth)],
                 },
-                (_, n)
-                    if n > 1
-                        && segs[n - 2].starts_with(|c: char| c.is_ascii_uppercase()) =>
-                {
+                (_, n) if n > 1 && segs[n - 2].starts_with(|c: char| c.is_ascii_uppercase()) => {
                     Ty::named(&segs[..n - 1].join("::"))
                 }
                 _ => Ty::named(&segs.join("::")),
@@ -649,7 +644,8 @@ impl Frees<'_, '_> {
             return None;
         }
         let owned = self.reportable(&b.value)?;
-        if self.consumes(&b.value.ty, &uses.methods) || self.moves_heap_field(&b.value.ty, &uses.fields)
+        if self.consumes(&b.value.ty, &uses.methods)
+            || self.moves_heap_field(&b.value.ty, &uses.fields)
         {
             return None;
         }
@@ -720,7 +716,9 @@ impl Frees<'_, '_> {
         let o = owned(self.ctx, &v.ty)?;
         if o.heap == Heap::Possible
             && o.std_values_own_nothing
-            && !v.maker.is_some_and(|id| Cache::may_make_custom(self.ctx, id))
+            && !v
+                .maker
+                .is_some_and(|id| Cache::may_make_custom(self.ctx, id))
         {
             return None;
         }
@@ -869,10 +867,7 @@ fn free(span: Span, owned: &Owned, op: String, what: &str, help: &'static str) -
         ),
     };
     let message = match owned.heap {
-        Heap::Certain => format!(
-            "{what}: freeing it takes malloc's lock ({})",
-            owned.why()
-        ),
+        Heap::Certain => format!("{what}: freeing it takes malloc's lock ({})", owned.why()),
         Heap::Possible => format!(
             "{what}: it may free heap memory, and freeing takes malloc's lock ({})",
             owned.why()

@@ -113,9 +113,7 @@ impl V<'_> {
             syn::Expr::Group(g) => self.rooted_here(&g.expr),
             syn::Expr::Field(f) => self.rooted_here(&f.base),
             syn::Expr::Index(i) => self.rooted_here(&i.expr),
-            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
-                self.rooted_here(&u.expr)
-            }
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.rooted_here(&u.expr),
             e => self.is_name(e),
         }
     }

@@ -20,7 +20,10 @@ const MAX_FIELD_DEPTH: usize = 6;
 pub(crate) enum Ty {
     /// A named type: its canonical path when it resolves outside the
     /// crate (`std::io::Error`), else as written (`Pipe`, `String`).
-    Named { path: String, args: Vec<Ty> },
+    Named {
+        path: String,
+        args: Vec<Ty>,
+    },
     Tuple(Vec<Ty>),
     Array(Box<Ty>),
     /// A reference or a raw pointer: dropping it frees nothing.
@@ -182,7 +185,10 @@ impl Owned {
             if i == 0 {
                 out.push_str(&format!("{} `{ty}`", article(ty)));
             } else {
-                out.push_str(&format!(" holds {} `{ty}` (field `{field}`), which", article(ty)));
+                out.push_str(&format!(
+                    " holds {} `{ty}` (field `{field}`), which",
+                    article(ty)
+                ));
             }
         }
         out.push(' ');
@@ -390,5 +396,7 @@ fn field_type(ctx: &mut Ctx<'_>, ty: &Ty, variant: &str, field: &str) -> Ty {
 /// `None`, `FOO`, `Variant`: identifier patterns that name a constant or a
 /// unit variant rather than bind (by the naming convention).
 pub(crate) fn is_constant_like(ident: &syn::Ident) -> bool {
-    ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
+    ident
+        .to_string()
+        .starts_with(|c: char| c.is_ascii_uppercase())
 }

@@ -114,7 +114,10 @@ pub static OWNING_TYPES: &[OwningType] = &[
         "std::sync::Arc",
         "owns a shared allocation, freed when this is the last reference",
     ),
-    possible("std::borrow::Cow", "owns a heap value when it is `Cow::Owned`"),
+    possible(
+        "std::borrow::Cow",
+        "owns a heap value when it is `Cow::Owned`",
+    ),
     OwningType {
         qualified_only: true,
         std_values_own_nothing: true,
@@ -130,8 +133,18 @@ pub static OWNING_TYPES: &[OwningType] = &[
 /// Generic types that own the values of their type arguments (so they own
 /// heap memory when those do), whatever crate they come from.
 pub static CONTAINERS: &[&str] = &[
-    "Option", "Result", "Cell", "RefCell", "UnsafeCell", "OnceCell", "OnceLock", "Mutex",
-    "RwLock", "Pin", "Reverse", "Wrapping",
+    "Option",
+    "Result",
+    "Cell",
+    "RefCell",
+    "UnsafeCell",
+    "OnceCell",
+    "OnceLock",
+    "Mutex",
+    "RwLock",
+    "Pin",
+    "Reverse",
+    "Wrapping",
 ];
 
 /// Types that never drop what they hold.
@@ -202,10 +215,7 @@ pub static MOVES_OUT_FNS: &[&str] = &["std::mem::take", "std::mem::replace"];
 
 /// Functions that build a custom `io::Error`, which holds a `Box` (the
 /// errors std makes itself hold none).
-pub static CUSTOM_ERROR_MAKERS: &[&str] = &[
-    "std::io::Error::new",
-    "std::io::Error::other",
-];
+pub static CUSTOM_ERROR_MAKERS: &[&str] = &["std::io::Error::new", "std::io::Error::other"];
 
 /// Methods that take their receiver by value, by name convention (`into_`)
 /// or because std's `Option`/`Result` combinators and iterators do. A
@@ -262,7 +272,11 @@ pub fn owning_type(path: &str) -> Option<&'static OwningType> {
             n => {
                 let std_root = matches!(root, "std" | "core" | "alloc");
                 let module = segs.get(n - 2).copied();
-                let emodule = esegs.len().checked_sub(2).and_then(|i| esegs.get(i)).copied();
+                let emodule = esegs
+                    .len()
+                    .checked_sub(2)
+                    .and_then(|i| esegs.get(i))
+                    .copied();
                 e.path.starts_with("std::") && (std_root || (n == 2 && module == emodule))
             }
         }
@@ -335,7 +349,10 @@ mod tests {
     #[test]
     fn aliases_and_wrappers() {
         assert_eq!(result_alias_error("io::Result"), Some("std::io::Error"));
-        assert_eq!(result_alias_error("std::io::Result"), Some("std::io::Error"));
+        assert_eq!(
+            result_alias_error("std::io::Result"),
+            Some("std::io::Error")
+        );
         assert_eq!(result_alias_error("Result"), None);
         assert_eq!(result_alias_error("fmt::Result"), None);
         assert!(is_container("std::option::Option"));
