@@ -414,7 +414,10 @@ impl<'c, 'o> Walker<'c, 'o> {
     fn stmt(&mut self, s: &syn::Stmt) -> bool {
         let before = self.events.len();
         let live = self.stmt_inner(s);
-        let alloc = self.events[before..]
+        let alloc = self
+            .events
+            .get(before..)
+            .unwrap_or(&[])
             .iter()
             .any(|e| e.rule() == RuleId::Alloc);
         if alloc {
@@ -446,9 +449,16 @@ impl<'c, 'o> Walker<'c, 'o> {
             },
             _ => return,
         };
-        let mut found = self.frees_view().temporaries(value);
+        // Only the nodes that run in a child are worth a look.
+        let marks = if self.inherit {
+            None
+        } else {
+            self.marks.clone()
+        };
+        let in_child = |node: usize| marks.as_ref().is_none_or(|m| m.nodes.contains_key(&node));
+        let mut found = self.frees_view().temporaries(value, &in_child);
         if discards {
-            found.extend(self.frees_view().discarded(value));
+            found.extend(self.frees_view().discarded(value, &in_child));
         }
         for (node, fr) in found {
             if self.judged(node) {
@@ -605,7 +615,10 @@ impl<'c, 'o> Walker<'c, 'o> {
             E::ForLoop(fl) => {
                 let before = self.events.len();
                 self.expr(&fl.expr);
-                let alloc = self.events[before..]
+                let alloc = self
+                    .events
+                    .get(before..)
+                    .unwrap_or(&[])
                     .iter()
                     .any(|e| e.rule() == RuleId::Alloc);
                 self.loop_depth += 1;

@@ -728,9 +728,14 @@ impl Frees<'_, '_> {
     // ---- statements ----
 
     /// A statement that discards the value of `e` (`e;`, `let _ = e;`,
-    /// `_ = e;`): the node whose value is dropped, and the free.
-    pub fn discarded(&mut self, e: &syn::Expr) -> Option<(usize, Free)> {
-        let node = value_node(e)?;
+    /// `_ = e;`): the node whose value is dropped, and the free. Only nodes
+    /// `in_child` are considered.
+    pub fn discarded(
+        &mut self,
+        e: &syn::Expr,
+        in_child: &dyn Fn(usize) -> bool,
+    ) -> Option<(usize, Free)> {
+        let node = value_node(e).filter(|&n| in_child(n))?;
         let v = self.value_of(e)?;
         if v.reported || v.empty {
             return None;
@@ -755,13 +760,19 @@ impl Frees<'_, '_> {
 
     /// Temporaries that a statement borrows and drops at its end
     /// (`Box::from_raw(p)()`, `make_path().display()`): their nodes and
-    /// frees.
-    pub fn temporaries(&mut self, e: &syn::Expr) -> Vec<(usize, Free)> {
+    /// frees. Only nodes `in_child` are considered.
+    pub fn temporaries(
+        &mut self,
+        e: &syn::Expr,
+        in_child: &dyn Fn(usize) -> bool,
+    ) -> Vec<(usize, Free)> {
         let mut temps = Vec::new();
         borrowed_temporaries(e, &mut temps);
         let mut out = Vec::new();
         for t in temps {
-            let Some(node) = value_node(t) else { continue };
+            let Some(node) = value_node(t).filter(|&n| in_child(n)) else {
+                continue;
+            };
             let Some(v) = self.value_of(t) else { continue };
             if v.reported || v.empty {
                 continue;

@@ -169,13 +169,13 @@ pub static OWNING_RETURNS: &[(&str, &str)] = &[
 /// Associated functions of std's owning types that return a value of that
 /// type (`String::from`, `Vec::with_capacity`): a type fact for values made
 /// before fork and dropped after it. (`Box::into_raw`, `Box::leak` are not
-/// here: they return a pointer that owns nothing.)
+/// here: they return a pointer that owns nothing; nor is
+/// `String::from_utf8_lossy`, whose `Cow` borrows valid input.)
 pub static CONSTRUCTORS: &[&str] = &[
     "new",
     "with_capacity",
     "from",
     "from_utf8",
-    "from_utf8_lossy",
     "from_utf16",
     "from_vec",
     "from_vec_unchecked",
