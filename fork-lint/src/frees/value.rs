@@ -77,6 +77,7 @@ fn may_make_custom_at(ctx: &mut Ctx<'_>, id: FnId, depth: usize) -> bool {
     let f = FnCtx::of(&def);
     let mut calls = Vec::new();
     collect_calls(&def.block, &mut calls);
+    let bound = bound_names(&def.sig, &def.block);
     let mut found = false;
     for func in calls {
         match strip(func) {
@@ -95,10 +96,10 @@ fn may_make_custom_at(ctx: &mut Ctx<'_>, id: FnId, depth: usize) -> bool {
                             found |= may_make_custom_at(ctx, callee, depth + 1);
                         }
                     }
-                    // A closure or function pointer held in a variable.
+                    // A closure or function pointer held in a parameter
+                    // or a variable.
                     Target::Unknown(name) => {
-                        found =
-                            segs.len() == 1 && !name.starts_with(|c: char| c.is_ascii_uppercase());
+                        found = segs.len() == 1 && bound.contains(&name);
                     }
                 }
             }
@@ -111,6 +112,25 @@ fn may_make_custom_at(ctx: &mut Ctx<'_>, id: FnId, depth: usize) -> bool {
     }
     ctx.frees.custom.insert(id, found);
     found
+}
+
+/// The names a function's parameters and patterns bind.
+fn bound_names(sig: &syn::Signature, b: &syn::Block) -> std::collections::HashSet<String> {
+    use syn::visit::Visit;
+    struct N(std::collections::HashSet<String>);
+    impl<'a> Visit<'a> for N {
+        fn visit_pat_ident(&mut self, pi: &'a syn::PatIdent) {
+            self.0.insert(pi.ident.to_string());
+            syn::visit::visit_pat_ident(self, pi);
+        }
+        fn visit_item(&mut self, _: &'a syn::Item) {}
+    }
+    let mut n = N(Default::default());
+    for input in &sig.inputs {
+        n.visit_fn_arg(input);
+    }
+    n.visit_block(b);
+    n.0
 }
 
 /// The callee expressions of the calls in a block (closures included).
