@@ -79,6 +79,7 @@ pub(crate) struct Free {
     pub help: &'static str,
 }
 
+const HELP_ERROR: &str = "read what the child needs from the error (`raw_os_error()`), then `std::mem::forget` it, or end the child with `_exit` before it goes out of scope";
 const HELP_SCOPE: &str = "keep the value from being dropped in the child: end the child with `_exit` (or exec) before the scope ends, or `std::mem::forget` it; or free it in the parent before fork";
 const HELP_DISCARD: &str = "bind the value and `std::mem::forget` it instead of dropping it, or do this in the parent before fork";
 const HELP_LOOP: &str =

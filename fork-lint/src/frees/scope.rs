@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 
 use super::ty::{self, Ty, article, owned};
 use super::value::Value;
-use super::{Free, Frees, HELP_SCOPE, free, let_chain, moves};
+use super::{Free, Frees, HELP_ERROR, HELP_SCOPE, free, let_chain, moves};
 use crate::knowledge::heap;
 
 /// A name bound in the walked code.
@@ -240,7 +240,11 @@ impl Frees<'_, '_> {
             &owned,
             format!("the drop of `{}`", b.name),
             &format!("{subject} goes out of scope here in the child"),
-            HELP_SCOPE,
+            if owned.std_values_own_nothing {
+                HELP_ERROR
+            } else {
+                HELP_SCOPE
+            },
         ))
     }
 
