@@ -95,11 +95,15 @@ pub(crate) struct Ctx<'o> {
     methods: HashMap<String, Vec<FnId>>,
     /// Struct name -> field name -> field type.
     pub structs: HashMap<String, HashMap<String, syn::Type>>,
+    /// Enum name -> its variants' fields (`Variant.field` or `Variant.0`)
+    /// and their types (crate-wide, like `structs`).
+    pub enums: HashMap<String, Vec<(String, syn::Type)>>,
     /// `static`/`const` name -> its type (crate-wide, like `structs`).
     pub statics: HashMap<String, syn::Type>,
     searched_statics: HashSet<String>,
     searched_fn_names: HashSet<String>,
     searched_structs: HashSet<String>,
+    searched_enums: HashSet<String>,
     keyword_index: HashMap<&'static str, HashMap<String, Vec<FileId>>>,
     /// Method names the knowledge table says run their argument in a child
     /// (`pre_exec`, `before_exec`): only these method calls can open a region.
@@ -125,6 +129,8 @@ pub(crate) struct Ctx<'o> {
     pub expansions: HashMap<(FileId, usize, usize), Option<Rc<crate::expansion::Expansion>>>,
     /// The flow analysis's memo (owned by `flow`).
     pub flow: crate::flow::Cache,
+    /// The implicit-free analysis's memo (owned by `frees`).
+    pub frees: crate::frees::Cache,
     /// Take an unresolved, unqualified `fork()`/`vfork()` call for a fork
     /// site (see `knowledge::BareFork`), with the identifiers of the item
     /// (which tell nix's `ForkResult` from libc's pid). Set by the
@@ -147,10 +153,12 @@ impl<'o> Ctx<'o> {
             external_sites: HashMap::new(),
             methods: HashMap::new(),
             structs: HashMap::new(),
+            enums: HashMap::new(),
             statics: HashMap::new(),
             searched_statics: HashSet::new(),
             searched_fn_names: HashSet::new(),
             searched_structs: HashSet::new(),
+            searched_enums: HashSet::new(),
             keyword_index: HashMap::new(),
             child_methods: child_methods(opts),
             resolved: HashMap::new(),
@@ -164,6 +172,7 @@ impl<'o> Ctx<'o> {
             macros: None,
             expansions: HashMap::new(),
             flow: crate::flow::Cache::default(),
+            frees: crate::frees::Cache::default(),
             bare_fork_idents: None,
         }
     }
@@ -405,7 +414,18 @@ impl<'o> Ctx<'o> {
                     self.statics.insert(c.ident.to_string(), *c.ty);
                 }
                 syn::Item::Enum(e) => {
-                    self.scope_mut(module).types.insert(e.ident.to_string());
+                    let name = e.ident.to_string();
+                    self.scope_mut(module).types.insert(name.clone());
+                    let fields = self.enums.entry(name).or_default();
+                    for v in e.variants {
+                        for (i, f) in v.fields.into_iter().enumerate() {
+                            let key = f
+                                .ident
+                                .map(|i| i.to_string())
+                                .unwrap_or_else(|| i.to_string());
+                            fields.push((format!("{}.{key}", v.ident), f.ty));
+                        }
+                    }
                 }
                 syn::Item::Union(u) => {
                     self.scope_mut(module).types.insert(u.ident.to_string());
@@ -628,6 +648,29 @@ impl<'o> Ctx<'o> {
             }
         }
         self.structs.get(name)?.get(field).cloned()
+    }
+
+    /// The fields of the crate's struct or enum `name` with their types
+    /// (an enum's as `Variant.field`), sorted by name, parsing files that
+    /// define it if needed; `None` when the crate defines no such type.
+    pub fn type_fields(&mut self, name: &str) -> Option<Vec<(String, syn::Type)>> {
+        // (Parses the files that define a struct of that name.)
+        let _ = self.struct_field(name, "");
+        if !self.structs.contains_key(name)
+            && !self.enums.contains_key(name)
+            && self.searched_enums.insert(name.to_string())
+        {
+            for i in self.files_defining("enum", name) {
+                self.ensure_parsed(i);
+            }
+        }
+        if let Some(fields) = self.structs.get(name) {
+            let mut out: Vec<(String, syn::Type)> =
+                fields.iter().map(|(k, t)| (k.clone(), t.clone())).collect();
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            return Some(out);
+        }
+        self.enums.get(name).cloned()
     }
 
     /// The declared type of the `static` or `const` item `name`, parsing

@@ -22,6 +22,7 @@ pub mod engine;
 mod expansion;
 mod external;
 mod flow;
+mod frees;
 mod index;
 mod infallible;
 pub mod input;

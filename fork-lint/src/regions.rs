@@ -156,14 +156,24 @@ pub(crate) fn analyze(
     to_raw(events, |_| Some(s.clone()))
 }
 
-/// Judges the code of one function that the flow analysis marked.
-fn analyze_marked(ctx: &mut Ctx<'_>, id: FnId, marks: std::rc::Rc<Marks>) -> Vec<RawFinding> {
+/// Judges the code of one function that the flow analysis marked. When a
+/// child falls out of the function's end (a `fallthrough`, reported on its
+/// own), the drops there are not reported again as frees.
+fn analyze_marked(
+    ctx: &mut Ctx<'_>,
+    id: FnId,
+    marks: std::rc::Rc<Marks>,
+    falls_out: bool,
+) -> Vec<RawFinding> {
     let Some(def) = ctx.fn_def(id) else {
         return Vec::new();
     };
     let f = FnCtx::of(&def);
     let env = env_of(ctx, &f, Some(&def.sig), &def.block);
     let mut w = Walker::with_marks(ctx, f, env, marks.clone());
+    if falls_out {
+        w.quiet_end = Some(&def.block as *const syn::Block as usize);
+    }
     w.push_allows(&def.attrs);
     w.block(&def.block);
     let events = std::mem::take(&mut w.events);
@@ -188,7 +198,8 @@ pub(crate) fn check_fn(ctx: &mut Ctx<'_>, id: FnId) -> Vec<RawFinding> {
     let mut env: Option<Env> = None;
     if let Some(flow) = analyze_root(ctx, id) {
         if !flow.marks.is_empty() {
-            out.extend(analyze_marked(ctx, id, flow.marks.clone()));
+            let falls_out = flow.fallthroughs.iter().any(|(e, _)| e.how == Leave::End);
+            out.extend(analyze_marked(ctx, id, flow.marks.clone(), falls_out));
         }
         for (exit, origin) in &flow.fallthroughs {
             let Some(o) = flow.marks.origins.get(*origin as usize) else {

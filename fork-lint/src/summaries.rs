@@ -22,7 +22,7 @@ use crate::resolve::{FnCtx, Target, resolve, resolve_macro, segments};
 use crate::rules::RuleId;
 // Moved to `syntax` (shared with fork-guard-macros); re-exported for the
 // callers here.
-pub(crate) use crate::syntax::{allowed_rules, expr_attrs};
+pub(crate) use crate::syntax::{allowed_rules, expr_attrs, stmt_attrs};
 use crate::types::{Env, TypeGuess, env_of, expr_guess, extern_type_path, strip};
 
 /// One step of a call chain.
@@ -183,6 +183,13 @@ pub(crate) struct Walker<'c, 'o> {
     /// left before one can reallocate, and the loop depth of the `let`
     /// (a push in a deeper loop may run any number of times).
     capacity: HashMap<String, (u64, usize)>,
+    /// The bindings in scope, for the frees Rust inserts (see
+    /// [`crate::frees`]).
+    frees: crate::frees::Scopes,
+    /// The block (by address) whose scope-end frees are not reported: a
+    /// function's body that a child falls out of, reported as a
+    /// `fallthrough` instead.
+    pub quiet_end: Option<usize>,
 }
 
 impl<'c, 'o> Walker<'c, 'o> {
@@ -204,6 +211,8 @@ impl<'c, 'o> Walker<'c, 'o> {
             origin: None,
             guessed_call: None,
             capacity: HashMap::new(),
+            frees: crate::frees::Scopes::default(),
+            quiet_end: None,
         }
     }
 
@@ -322,14 +331,82 @@ impl<'c, 'o> Walker<'c, 'o> {
         );
     }
 
+    /// The implicit-free analysis's view of where the walker is.
+    fn frees_view(&mut self) -> crate::frees::Frees<'_, 'o> {
+        crate::frees::Frees {
+            ctx: &mut *self.ctx,
+            f: &self.f,
+            env: &self.env,
+            scopes: &mut self.frees,
+        }
+    }
+
+    /// Whether the child reaches the scope end `node` (a block, an arm, a
+    /// `for` loop): as the flow analysis recorded it when it marked the
+    /// code, else whether control gets there (`live`).
+    fn reaches_end(&mut self, node: usize, live: bool) -> bool {
+        let Some(marks) = &self.marks else {
+            return live;
+        };
+        if self.inherit {
+            return live;
+        }
+        match marks.ends.get(&node) {
+            Some(&o) => {
+                self.origin = Some(o);
+                self.vfork = marks.origins.get(o as usize).is_some_and(|x| x.vfork);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn emit_frees(&mut self, frees: impl IntoIterator<Item = crate::frees::Free>) {
+        for fr in frees {
+            self.emit_free(fr);
+        }
+    }
+
+    /// Reports an implicit free (rule `alloc`).
+    fn emit_free(&mut self, fr: crate::frees::Free) {
+        let site = self.site(fr.span);
+        let hazard = Hazard {
+            rule: RuleId::Alloc,
+            level: fr.level,
+            op: fr.op,
+            reason: fr.reason,
+            help: Some(fr.help.to_string()),
+            site,
+            chain: Vec::new(),
+            guessed: false,
+            message: fr.message,
+            in_dependency: false,
+        };
+        self.push_event(Event {
+            site,
+            hazard,
+            via: None,
+            origin: None,
+        });
+    }
+
     /// Walks a block; `true` when control can reach its end.
     pub fn block(&mut self, b: &syn::Block) -> bool {
-        self.stmts(&b.stmts)
+        self.frees.enter();
+        let saved = self.frees.stmt;
+        let live = self.stmts(&b.stmts);
+        self.frees.stmt = saved;
+        let addr = b as *const syn::Block as usize;
+        let reached = self.quiet_end != Some(addr) && self.reaches_end(addr, live);
+        let frees = self.frees_view().close_block(b, reached);
+        self.emit_frees(frees);
+        live
     }
 
     pub fn stmts(&mut self, stmts: &[syn::Stmt]) -> bool {
         let mut live = true;
-        for s in stmts {
+        for (i, s) in stmts.iter().enumerate() {
+            self.frees.stmt = i;
             live &= self.stmt(s);
             // With marks, the flow analysis has decided what is reachable.
             if !live && self.marks.is_none() {
@@ -339,7 +416,66 @@ impl<'c, 'o> Walker<'c, 'o> {
         live
     }
 
+    /// Walks a statement, then looks for the frees at its end: a value it
+    /// discards or a temporary it borrows. A value whose allocation the
+    /// statement reports is not reported again where it is freed.
     fn stmt(&mut self, s: &syn::Stmt) -> bool {
+        let before = self.events.len();
+        let live = self.stmt_inner(s);
+        let alloc = self
+            .events
+            .get(before..)
+            .unwrap_or(&[])
+            .iter()
+            .any(|e| e.rule() == RuleId::Alloc);
+        if alloc {
+            self.frees.mark_reported(&crate::frees::idents_of_stmt(s));
+        }
+        if let syn::Stmt::Local(l) = s {
+            let allowed = self.allowed.contains(&RuleId::Alloc)
+                || allowed_rules(&l.attrs).contains(&RuleId::Alloc);
+            self.frees_view().bind_local(l, alloc, allowed);
+        }
+        if live && !alloc {
+            let n = self.push_allows(stmt_attrs(s));
+            self.statement_frees(s);
+            self.pop_allows(n);
+        }
+        live
+    }
+
+    /// The frees at the end of a statement the child completes.
+    fn statement_frees(&mut self, s: &syn::Stmt) {
+        let (value, discards) = match s {
+            syn::Stmt::Local(l) => match &l.init {
+                Some(init) => (&*init.expr, matches!(l.pat, syn::Pat::Wild(_))),
+                None => return,
+            },
+            syn::Stmt::Expr(e, semi) => match e {
+                syn::Expr::Assign(a) if matches!(*a.left, syn::Expr::Infer(_)) => (&*a.right, true),
+                e => (e, semi.is_some()),
+            },
+            _ => return,
+        };
+        // Only the nodes that run in a child are worth a look.
+        let marks = if self.inherit {
+            None
+        } else {
+            self.marks.clone()
+        };
+        let in_child = |node: usize| marks.as_ref().is_none_or(|m| m.nodes.contains_key(&node));
+        let mut found = self.frees_view().temporaries(value, &in_child);
+        if discards {
+            found.extend(self.frees_view().discarded(value, &in_child));
+        }
+        for (node, fr) in found {
+            if self.judged(node) {
+                self.emit_free(fr);
+            }
+        }
+    }
+
+    fn stmt_inner(&mut self, s: &syn::Stmt) -> bool {
         match s {
             syn::Stmt::Local(l) => {
                 if self.marks.is_none()
@@ -452,6 +588,7 @@ impl<'c, 'o> Walker<'c, 'o> {
                 if !self.expr(&i.cond) {
                     return false;
                 }
+                self.frees_view().condition(&i.cond);
                 let then = self.block(&i.then_branch);
                 match &i.else_branch {
                     Some((_, els)) => {
@@ -467,10 +604,15 @@ impl<'c, 'o> Walker<'c, 'o> {
                 }
                 let mut any = false;
                 for arm in &m.arms {
+                    self.frees_view().open_arm(&m.expr, arm);
                     if let Some((_, g)) = &arm.guard {
                         self.expr(g);
                     }
-                    any |= self.expr(&arm.body);
+                    let live = self.expr(&arm.body);
+                    any |= live;
+                    let reached = self.reaches_end(arm as *const syn::Arm as usize, live);
+                    let frees = self.frees_view().close_arm(arm, reached);
+                    self.emit_frees(frees);
                 }
                 any
             }
@@ -482,16 +624,39 @@ impl<'c, 'o> Walker<'c, 'o> {
             }
             E::While(w) => {
                 self.expr(&w.cond);
+                self.frees_view().condition(&w.cond);
                 self.loop_depth += 1;
                 self.block(&w.body);
                 self.loop_depth -= 1;
                 true
             }
             E::ForLoop(fl) => {
+                let before = self.events.len();
                 self.expr(&fl.expr);
+                let alloc = self
+                    .events
+                    .get(before..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .any(|e| e.rule() == RuleId::Alloc);
                 self.loop_depth += 1;
-                self.block(&fl.body);
+                let body = self.block(&fl.body);
                 self.loop_depth -= 1;
+                // The loop ends with a collection to free only after a pass
+                // that went on (a body that always ends the child leaves
+                // it unfreed, or frees nothing when it was empty).
+                let body_end = match &self.marks {
+                    Some(m) if !self.inherit => m
+                        .ends
+                        .contains_key(&(&fl.body as *const syn::Block as usize)),
+                    _ => body,
+                };
+                let ends = body_end || has_break(&fl.body);
+                if !alloc && ends && self.reaches_end(fl as *const syn::ExprForLoop as usize, ends)
+                {
+                    let found = self.frees_view().for_loop(fl);
+                    self.emit_frees(found);
+                }
                 true
             }
             E::Return(r) => {
@@ -664,13 +829,21 @@ impl<'c, 'o> Walker<'c, 'o> {
                 // `Vec`/`String`/`Box` is a deallocation).
                 if path == "std::mem::drop"
                     && let Some(arg) = c.args.first()
-                    && let Some(g) = expr_guess(self.ctx, &self.f, &self.env, arg, 0)
-                    && let Some((entry, conf)) = g
-                        .iter()
-                        .find_map(|ty| self.ctx.opts.knowledge.lookup_method("drop", Some(ty)))
                 {
-                    let ty = g.first().cloned().unwrap_or_default();
-                    return self.apply(&entry, conf, format!("`drop` of a `{ty}`"), None, span);
+                    if let Some(g) = expr_guess(self.ctx, &self.f, &self.env, arg, 0)
+                        && let Some((entry, conf)) = g
+                            .iter()
+                            .find_map(|ty| self.ctx.opts.knowledge.lookup_method("drop", Some(ty)))
+                    {
+                        let ty = g.first().cloned().unwrap_or_default();
+                        return self.apply(&entry, conf, format!("`drop` of a `{ty}`"), None, span);
+                    }
+                    // A crate type that owns heap fields, or a type only
+                    // the bindings in scope know.
+                    if let Some(fr) = self.frees_view().explicit_drop(arg, span) {
+                        self.emit_free(fr);
+                        return true;
+                    }
                 }
                 self.extern_call(&path, c.args.first(), span)
             }

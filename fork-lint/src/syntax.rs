@@ -78,6 +78,16 @@ pub fn expr_attrs(e: &Expr) -> &[Attribute] {
     with_attrs!(e, |x| &x.attrs[..]).unwrap_or(&[])
 }
 
+/// The attributes of a statement (an item's are its own business).
+pub fn stmt_attrs(s: &syn::Stmt) -> &[Attribute] {
+    match s {
+        syn::Stmt::Local(l) => &l.attrs,
+        syn::Stmt::Expr(e, _) => expr_attrs(e),
+        syn::Stmt::Macro(m) => &m.attrs,
+        syn::Stmt::Item(_) => &[],
+    }
+}
+
 /// The attributes of an expression, for the variants that can carry them.
 pub fn expr_attrs_mut(e: &mut Expr) -> Option<&mut Vec<Attribute>> {
     with_attrs!(e, |x| &mut x.attrs)

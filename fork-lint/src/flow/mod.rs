@@ -81,6 +81,10 @@ pub(crate) struct Marks {
     /// Closures bound by a `let` in child code: walked where written, not
     /// followed where called.
     pub walked_closures: HashSet<String>,
+    /// Scope ends a child reaches (by address: a block's closing brace, a
+    /// `match` arm's end, a `for` loop's end), where the values that go out
+    /// of scope are dropped in the child (see `crate::frees`).
+    pub ends: HashMap<usize, OriginId>,
 }
 
 impl Marks {
@@ -621,6 +625,17 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         }
     }
 
+    /// Records that a child reaches the scope end `node` (see
+    /// [`Marks::ends`]).
+    fn mark_end(&mut self, node: usize, fl: &Flow) {
+        if self.quiet {
+            return;
+        }
+        if let Some(o) = fl.iter().find_map(|(w, _)| w.child) {
+            self.marks.ends.entry(node).or_insert(o);
+        }
+    }
+
     /// The ways out of the function: the returns, and `end` (the worlds
     /// reaching the closing brace).
     fn exits(&mut self, end: Flow, close: Span) -> Vec<(Exit, Option<OriginId>)> {
@@ -677,7 +692,9 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
     // ---- statements ----
 
     fn block(&mut self, b: &'a syn::Block, st: State) -> Flow {
-        self.stmts(&b.stmts, st)
+        let fl = self.stmts(&b.stmts, st);
+        self.mark_end(b as *const syn::Block as usize, &fl);
+        fl
     }
 
     fn stmts(&mut self, stmts: &'a [syn::Stmt], mut st: State) -> Flow {
@@ -896,7 +913,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 let st = self.run(&fl.expr, st);
                 let label = fl.label.as_ref().map(|l| l.name.ident.to_string());
                 let (pat, body) = (&*fl.pat, &fl.body);
-                self.looping(
+                let out = self.looping(
                     label,
                     st,
                     |it, mut st| {
@@ -908,7 +925,9 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                         worlds(it.block(body, st))
                     },
                     true,
-                )
+                );
+                self.mark_end(fl as *const syn::ExprForLoop as usize, &out);
+                out
             }
             E::Return(r) => {
                 let fl = match &r.expr {
@@ -1165,6 +1184,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 }
             }
             let body = self.eval(&arm.body, yes);
+            self.mark_end(arm as *const syn::Arm as usize, &body);
             let body = match &*arm.body {
                 syn::Expr::Block(b) => leave_at(body, b.block.brace_token.span.close()),
                 syn::Expr::Unsafe(u) => leave_at(body, u.block.brace_token.span.close()),

@@ -17,6 +17,7 @@ use crate::diagnostic::Level;
 use crate::rules::RuleId;
 
 pub mod fork_results;
+pub mod heap;
 pub mod pointers;
 mod posix;
 mod table_errors;

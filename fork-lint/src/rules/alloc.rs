@@ -4,7 +4,18 @@ declare_rule! {
     /// child before `exec` or `_exit`: `Box::new`, `Vec`/`String` growth,
     /// `format!`, `vec!`, `to_string`, `to_owned`, `collect`, `CString::new`,
     /// `Rc::new`/`Arc::new`, `io::Error::new`, and drops of heap values where
-    /// they are visible. Calls into other crates that allocate are reported
+    /// they are visible. Frees that are not written as calls are reported
+    /// too: a value that goes out of scope where the child gets to the end
+    /// of its block or `match` arm (`Err(e) => ..` with a custom `io::Error`,
+    /// a `let` binding of a `Vec` made before fork), a value a statement
+    /// discards (`make_string();`, `let _ = f();`, `self.buf.take();`), a
+    /// temporary dropped after its statement (`Box::from_raw(p)()`), a
+    /// collection a `for` loop consumes (`for x in v`), and `drop(x)` of a
+    /// crate type whose fields own heap memory. A free that depends on the
+    /// value (an `io::Error` is boxed only when custom, an `Arc` may not be
+    /// the last reference) is a warning. Locals still alive at `_exit` or at
+    /// a successful exec are never dropped and are not reported.
+    /// Calls into other crates that allocate are reported
     /// from the knowledge table: error types that box (`anyhow!`, `bail!`,
     /// `ensure!`, `.context()`, `eyre!`), `serde_json::to_string`,
     /// `shlex::split`, `procfs` readers, `caps` sets, `prctl::set_name`,
@@ -50,6 +61,15 @@ declare_rule! {
     /// same, since a child that just saw a system call fail takes that path.
     /// `.context()` on a receiver whose type is unknown is a guess, reported
     /// at warning level.
+    ///
+    /// Implicit frees are found where the source states the types (`let x:
+    /// T`, function signatures, struct fields) and where a binding is plainly
+    /// not moved away: a use that may move it (an argument, a capture, a
+    /// mention in a macro) keeps it quiet. Not reported yet: drops at early
+    /// exits (`return`, `?`, `break`), by-value parameters dropped at the
+    /// end of the callee, the old value dropped by an assignment, and the
+    /// crate's own `Drop` impls. A `mut` binding of an empty `Vec::new()`
+    /// that never grows frees nothing, but is reported.
     ///
     /// ## References
     /// - POSIX.1-2024 `signal-safety`, XSH 2.4.3 Signal Actions
