@@ -111,10 +111,8 @@ pub(crate) struct Ctx<'o> {
     /// Memoised path resolutions: (module, path, expanding an alias).
     pub resolved: HashMap<(Vec<String>, Vec<String>, bool), crate::resolve::Target>,
     pub parse_errors: Vec<ParseError>,
-    /// Memoised function summaries (see `summaries`).
-    pub summaries: HashMap<FnId, Rc<crate::summaries::Summary>>,
-    pub in_progress: HashSet<FnId>,
-    pub summary_depth: usize,
+    /// Memoised function summaries (owned by `summaries`).
+    pub summaries: crate::summaries::Memo,
     /// Calls in analysed regions that could not be followed (for the proc
     /// macro, which decides what to do with them).
     pub unresolved: Vec<(String, Site)>,
@@ -163,9 +161,7 @@ impl<'o> Ctx<'o> {
             child_methods: child_methods(opts),
             resolved: HashMap::new(),
             parse_errors: Vec::new(),
-            summaries: HashMap::new(),
-            in_progress: HashSet::new(),
-            summary_depth: 0,
+            summaries: Default::default(),
             unresolved: Vec::new(),
             variants: HashMap::new(),
             deps: None,

@@ -183,6 +183,10 @@ pub(crate) struct Walker<'c, 'o> {
     /// left before one can reallocate, and the loop depth of the `let`
     /// (a push in a deeper loop may run any number of times).
     capacity: HashMap<String, (u64, usize)>,
+    /// Parameters bound to constant booleans by the call being summarised.
+    consts: HashMap<String, bool>,
+    /// The constant boolean arguments of the path call being dispatched.
+    call_consts: Consts,
     /// The bindings in scope, for the frees Rust inserts (see
     /// [`crate::frees`]).
     frees: crate::frees::Scopes,
@@ -211,6 +215,8 @@ impl<'c, 'o> Walker<'c, 'o> {
             origin: None,
             guessed_call: None,
             capacity: HashMap::new(),
+            consts: HashMap::new(),
+            call_consts: Vec::new(),
             frees: crate::frees::Scopes::default(),
             quiet_end: None,
         }
@@ -584,6 +590,17 @@ impl<'c, 'o> Walker<'c, 'o> {
             E::Unsafe(u) => self.block(&u.block),
             E::Const(_) => true,
             E::Async(_) => true,
+            E::If(i) if const_cond(&self.consts, &i.cond).is_some() => {
+                // `if flag` on a constant argument: only the branch taken.
+                if const_cond(&self.consts, &i.cond) == Some(true) {
+                    self.block(&i.then_branch)
+                } else {
+                    match &i.else_branch {
+                        Some((_, els)) => self.expr(els),
+                        None => true,
+                    }
+                }
+            }
             E::If(i) => {
                 if !self.expr(&i.cond) {
                     return false;
@@ -810,6 +827,7 @@ impl<'c, 'o> Walker<'c, 'o> {
         match resolve(self.ctx, &self.f, &segs) {
             Target::LocalFn(id) => {
                 let ids = self.ctx.variants_of(id);
+                self.call_consts = bool_args(&c.args);
                 self.local_calls(&ids, span)
             }
             Target::LocalMethod { ty, name } => {
@@ -821,6 +839,7 @@ impl<'c, 'o> Walker<'c, 'o> {
                     }
                     return true;
                 }
+                self.call_consts = bool_args(&c.args);
                 self.local_calls(&ids, span)
             }
             Target::Extern(path) => {
@@ -1074,7 +1093,8 @@ impl<'c, 'o> Walker<'c, 'o> {
             return true;
         };
         let label = callee_label(&def);
-        let sum = summary(self.ctx, id);
+        let consts = std::mem::take(&mut self.call_consts);
+        let sum = summary_for(self.ctx, id, consts);
         if self.vfork {
             self.emit_vfork(&format!("`{}`", label), span);
             return !sum.diverges;
@@ -1096,17 +1116,17 @@ impl<'c, 'o> Walker<'c, 'o> {
     /// child code, its hazards reported at the invocation with the macro as
     /// a step of the chain; `_exit` in it ends the region.
     fn expansion(&mut self, x: &crate::expansion::Expansion, span: proc_macro2::Span) -> bool {
-        if self.ctx.summary_depth > MAX_SUMMARY_DEPTH {
+        if self.ctx.summaries.depth > MAX_SUMMARY_DEPTH {
             return true;
         }
-        self.ctx.summary_depth += 1;
+        self.ctx.summaries.depth += 1;
         let mut w = Walker::new(self.ctx, self.f.clone(), self.env.clone(), self.vfork);
         w.loop_depth = self.loop_depth;
         let live = w.stmts(&x.stmts);
         let escapes = w.escapes;
         let events = std::mem::take(&mut w.events);
         let unresolved = std::mem::take(&mut w.unresolved);
-        self.ctx.summary_depth -= 1;
+        self.ctx.summaries.depth -= 1;
         let step = Step {
             label: format!("in macro `{}!`", x.name),
             site: x.def_site,
@@ -1158,14 +1178,14 @@ impl<'c, 'o> Walker<'c, 'o> {
     /// A call the flow analysis followed with its arguments' values: the
     /// callee's marked code is judged, and its hazards are reported here.
     fn callee_flow(&mut self, flow: &CalleeFlow, span: proc_macro2::Span) -> bool {
-        if self.ctx.summary_depth > MAX_SUMMARY_DEPTH {
+        if self.ctx.summaries.depth > MAX_SUMMARY_DEPTH {
             return true;
         }
         let Some(def) = self.ctx.fn_def(flow.id) else {
             return true;
         };
         let label = callee_label(&def);
-        self.ctx.summary_depth += 1;
+        self.ctx.summaries.depth += 1;
         let f = FnCtx::of(&def);
         let env = env_of(self.ctx, &f, Some(&def.sig), &def.block);
         let mut w = Walker::with_marks(self.ctx, f, env, flow.marks.clone());
@@ -1175,7 +1195,7 @@ impl<'c, 'o> Walker<'c, 'o> {
             std::mem::take(&mut w.events),
             std::mem::take(&mut w.unresolved),
         );
-        self.ctx.summary_depth -= 1;
+        self.ctx.summaries.depth -= 1;
         self.reached_through(&label, events, unresolved, span);
         true
     }
@@ -1207,7 +1227,7 @@ impl<'c, 'o> Walker<'c, 'o> {
         closure: &syn::ExprClosure,
         span: proc_macro2::Span,
     ) -> bool {
-        if self.ctx.summary_depth > MAX_SUMMARY_DEPTH {
+        if self.ctx.summaries.depth > MAX_SUMMARY_DEPTH {
             return true;
         }
         let label = format!("{name}()");
@@ -1215,7 +1235,7 @@ impl<'c, 'o> Walker<'c, 'o> {
             self.emit_vfork(&format!("`{label}`"), span);
             return true;
         }
-        self.ctx.summary_depth += 1;
+        self.ctx.summaries.depth += 1;
         let mut w = Walker::new(self.ctx, self.f.clone(), self.env.clone(), false);
         // The closure cannot call itself by name.
         w.walked_closures.insert(name.to_string());
@@ -1226,14 +1246,16 @@ impl<'c, 'o> Walker<'c, 'o> {
             std::mem::take(&mut w.events),
             std::mem::take(&mut w.unresolved),
         );
-        self.ctx.summary_depth -= 1;
+        self.ctx.summaries.depth -= 1;
         self.reached_through(&label, events, unresolved, span);
         !diverges
     }
 
     fn local_calls(&mut self, ids: &[FnId], span: proc_macro2::Span) -> bool {
         let mut live = false;
+        let consts = std::mem::take(&mut self.call_consts);
         for &id in ids.iter().take(MAX_METHOD_CANDIDATES) {
+            self.call_consts = consts.clone();
             live |= self.local_call(id, span);
         }
         live || ids.is_empty()
@@ -1436,23 +1458,44 @@ pub(crate) fn callee_label(def: &FnDef) -> String {
     }
 }
 
+/// Constant boolean arguments of a call, by parameter position
+/// (`new_impl(true)`): a summary made for them walks only the branches
+/// that `if flag` takes.
+pub(crate) type Consts = Vec<(usize, bool)>;
+
+/// The summaries made, and the bookkeeping that keeps them finite.
+#[derive(Default)]
+pub(crate) struct Memo {
+    done: HashMap<(FnId, Consts), Rc<Summary>>,
+    in_progress: HashSet<FnId>,
+    /// Summaries and macro expansions being walked, nested.
+    pub depth: usize,
+}
+
 /// The summary of a function of the crate (memoised; a function already
 /// being summarised, or one too deep in the call graph, counts as empty).
 pub(crate) fn summary(ctx: &mut Ctx<'_>, id: FnId) -> Rc<Summary> {
-    if let Some(s) = ctx.summaries.get(&id) {
+    summary_for(ctx, id, Vec::new())
+}
+
+/// The summary of a function called with constant boolean arguments.
+fn summary_for(ctx: &mut Ctx<'_>, id: FnId, consts: Consts) -> Rc<Summary> {
+    let key = (id, consts);
+    if let Some(s) = ctx.summaries.done.get(&key) {
         return s.clone();
     }
-    if ctx.in_progress.contains(&id) || ctx.summary_depth > MAX_SUMMARY_DEPTH {
+    if ctx.summaries.in_progress.contains(&id) || ctx.summaries.depth > MAX_SUMMARY_DEPTH {
         return Rc::new(Summary::default());
     }
     let Some(def) = ctx.fn_def(id) else {
         return Rc::new(Summary::default());
     };
-    ctx.in_progress.insert(id);
-    ctx.summary_depth += 1;
+    ctx.summaries.in_progress.insert(id);
+    ctx.summaries.depth += 1;
     let f = FnCtx::of(&def);
     let env = env_of(ctx, &f, Some(&def.sig), &def.block);
     let mut w = Walker::new(ctx, f, env, false);
+    w.consts = const_params(&def.sig, &key.1);
     w.push_allows(&def.attrs);
     w.attributes(&def.attrs);
     let cont = w.block(&def.block);
@@ -1465,10 +1508,50 @@ pub(crate) fn summary(ctx: &mut Ctx<'_>, id: FnId) -> Rc<Summary> {
         diverges,
         unresolved,
     });
-    ctx.in_progress.remove(&id);
-    ctx.summary_depth -= 1;
-    ctx.summaries.insert(id, sum.clone());
+    ctx.summaries.in_progress.remove(&id);
+    ctx.summaries.depth -= 1;
+    ctx.summaries.done.insert(key, sum.clone());
     sum
+}
+
+/// Parameter names bound to the constant arguments `consts`.
+fn const_params(sig: &syn::Signature, consts: &Consts) -> HashMap<String, bool> {
+    let mut out = HashMap::new();
+    for &(i, b) in consts {
+        if let Some(syn::FnArg::Typed(pt)) = sig.inputs.iter().nth(i)
+            && let syn::Pat::Ident(pi) = &*pt.pat
+            && pi.mutability.is_none()
+        {
+            out.insert(pi.ident.to_string(), b);
+        }
+    }
+    out
+}
+
+/// The boolean literals among a path call's arguments, by position.
+fn bool_args(args: &Punctuated<syn::Expr, syn::Token![,]>) -> Consts {
+    args.iter()
+        .enumerate()
+        .filter_map(|(i, a)| match strip(a) {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Bool(b),
+                ..
+            }) => Some((i, b.value)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The value of a condition made of constant parameters (`flag`,
+/// `!flag`), when known.
+fn const_cond(consts: &HashMap<String, bool>, e: &syn::Expr) -> Option<bool> {
+    match strip(e) {
+        syn::Expr::Path(p) => consts.get(&p.path.get_ident()?.to_string()).copied(),
+        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => {
+            const_cond(consts, &u.expr).map(|b| !b)
+        }
+        _ => None,
+    }
 }
 
 /// A function's events as hazards seen from its caller: the call on the
