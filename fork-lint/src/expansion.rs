@@ -10,6 +10,7 @@
 //! matches, a limit is hit, the output does not parse) is left to the
 //! knowledge table, as before.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use proc_macro2::Span;
@@ -28,9 +29,18 @@ pub(crate) struct Expansion {
     pub stmts: Vec<syn::Stmt>,
 }
 
+/// What this module keeps between calls (held by `Ctx`, touched only
+/// here): the crate's table and the expansions made.
+#[derive(Default)]
+pub(crate) struct Memo {
+    table: Option<Rc<MacroTable>>,
+    /// By where the invocation is written: file, line, column.
+    done: HashMap<(FileId, usize, usize), Option<Rc<Expansion>>>,
+}
+
 /// The crate's macro table, built on first use.
 pub(crate) fn table(ctx: &mut Ctx<'_>) -> Rc<MacroTable> {
-    if let Some(t) = &ctx.macros {
+    if let Some(t) = &ctx.expansion.table {
         return t.clone();
     }
     let finder = memchr::memmem::Finder::new(b"macro_rules");
@@ -42,19 +52,20 @@ pub(crate) fn table(ctx: &mut Ctx<'_>) -> Rc<MacroTable> {
                 .text
                 .as_deref()
                 .filter(|t| finder.find(t.as_bytes()).is_some())
-                .and_then(|t| syn::parse_file(t).ok())
-                .unwrap_or_else(|| syn::File {
-                    shebang: None,
-                    attrs: Vec::new(),
-                    items: Vec::new(),
-                });
+                .and_then(|t| crate::recover::parse_file(t).ok())
+                .map_or_else(Vec::new, |p| p.items);
+            let file = syn::File {
+                shebang: None,
+                attrs: Vec::new(),
+                items: file,
+            };
             (f.module.clone(), file)
         })
         .collect();
     let table = Rc::new(MacroTable::build(
         parsed.iter().map(|(m, f)| (m.as_slice(), f)),
     ));
-    ctx.macros = Some(table.clone());
+    ctx.expansion.table = Some(table.clone());
     table
 }
 
@@ -69,11 +80,11 @@ pub(crate) fn expand(ctx: &mut Ctx<'_>, file: FileId, mac: &syn::Macro) -> Optio
         return None;
     }
     let key = (file, start.line, start.column);
-    if let Some(hit) = ctx.expansions.get(&key) {
+    if let Some(hit) = ctx.expansion.done.get(&key) {
         return hit.clone();
     }
     let found = expand_uncached(ctx, file, mac, first);
-    ctx.expansions.insert(key, found.clone());
+    ctx.expansion.done.insert(key, found.clone());
     found
 }
 

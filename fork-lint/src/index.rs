@@ -108,8 +108,8 @@ pub(crate) struct Ctx<'o> {
     /// Method names the knowledge table says run their argument in a child
     /// (`pre_exec`, `before_exec`): only these method calls can open a region.
     pub child_methods: HashSet<String>,
-    /// Memoised path resolutions: (module, path, expanding an alias).
-    pub resolved: HashMap<(Vec<String>, Vec<String>, bool), crate::resolve::Target>,
+    /// Memoised path resolutions (owned by `resolve`).
+    pub resolved: crate::resolve::Memo,
     pub parse_errors: Vec<ParseError>,
     /// Memoised function summaries (owned by `summaries`).
     pub summaries: crate::summaries::Memo,
@@ -123,8 +123,7 @@ pub(crate) struct Ctx<'o> {
     pub deps: Option<crate::external::Link<'o>>,
     /// The crate's `macro_rules!` table and the expansions made (owned by
     /// `expansion`).
-    pub macros: Option<Rc<crate::macro_rules::MacroTable>>,
-    pub expansions: HashMap<(FileId, usize, usize), Option<Rc<crate::expansion::Expansion>>>,
+    pub expansion: crate::expansion::Memo,
     /// The flow analysis's memo (owned by `flow`).
     pub flow: crate::flow::Cache,
     /// The implicit-free analysis's memo (owned by `frees`).
@@ -159,14 +158,13 @@ impl<'o> Ctx<'o> {
             searched_enums: HashSet::new(),
             keyword_index: HashMap::new(),
             child_methods: child_methods(opts),
-            resolved: HashMap::new(),
+            resolved: Default::default(),
             parse_errors: Vec::new(),
             summaries: Default::default(),
             unresolved: Vec::new(),
             variants: HashMap::new(),
             deps: None,
-            macros: None,
-            expansions: HashMap::new(),
+            expansion: Default::default(),
             flow: crate::flow::Cache::default(),
             frees: crate::frees::Cache::default(),
             bare_fork_idents: None,

@@ -95,6 +95,11 @@ fn names_its_own_crate(first: &str, target: &[String], len: usize) -> bool {
         && target.last().is_some_and(|s| s == first)
 }
 
+/// Resolutions made: (module, path, expanding an alias) -> target (held
+/// by `Ctx`, touched only here).
+#[derive(Default)]
+pub(crate) struct Memo(HashMap<(Vec<String>, Vec<String>, bool), Target>);
+
 /// [`lookup`] from the top, memoised per module and path.
 fn cached_lookup(
     ctx: &mut Ctx<'_>,
@@ -103,11 +108,11 @@ fn cached_lookup(
     skip: Option<&str>,
 ) -> Target {
     let key = (module.to_vec(), segs.to_vec(), skip.is_some());
-    if let Some(t) = ctx.resolved.get(&key) {
+    if let Some(t) = ctx.resolved.0.get(&key) {
         return t.clone();
     }
     let t = lookup(ctx, module, segs, 0, true, skip, true);
-    ctx.resolved.insert(key, t.clone());
+    ctx.resolved.0.insert(key, t.clone());
     t
 }
 
