@@ -192,7 +192,7 @@ fn run<'o>(
     // times.
     for _ in 0..3 {
         let names = crate::flow::take_new_slot_names(&mut ctx);
-        let fields = std::mem::take(&mut ctx.flow.changed);
+        let fields = ctx.flow.take_changed();
         if names.is_empty() && !fields {
             break;
         }
@@ -204,7 +204,7 @@ fn run<'o>(
     }
     raw.retain(|r| {
         r.leaves_fn
-            .is_none_or(|id| !ctx.flow.called_from_child.contains(&id))
+            .is_none_or(|id| !ctx.flow.is_called_from_child(id))
     });
 
     report.findings = to_findings(&ctx, raw, options);

@@ -8,6 +8,7 @@
 pub mod baseline;
 #[cfg(feature = "cli")]
 pub mod cargo_project;
+mod child_sites;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "cli")]

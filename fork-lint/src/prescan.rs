@@ -20,7 +20,7 @@ use crate::input::Options;
 use crate::knowledge::{ApiEntry, ApiKind, Verdict, builtin};
 
 /// Names of the raw system calls that create a child (the analysis side is
-/// `regions::syscall_fork_kind`).
+/// `child_sites::syscall_fork_kind`).
 const SYSCALL_NEEDLES: &[&str] = &["SYS_fork", "SYS_vfork", "SYS_clone", "SYS_clone3"];
 const MARKER_NEEDLE: &str = "fork_guard";
 

@@ -22,7 +22,7 @@ use crate::resolve::{FnCtx, Target, resolve, resolve_macro, segments};
 use crate::rules::RuleId;
 // Moved to `syntax` (shared with fork-guard-macros); re-exported for the
 // callers here.
-pub(crate) use crate::syntax::{allowed_rules, expr_attrs, stmt_attrs};
+pub(crate) use crate::syntax::{allowed_rules, expr_attrs, method_span, stmt_attrs};
 use crate::types::{Env, TypeGuess, env_of, expr_guess, extern_type_path, strip};
 
 /// One step of a call chain.
@@ -1439,15 +1439,6 @@ impl<'c, 'o> Walker<'c, 'o> {
             None => live,
         }
     }
-}
-
-/// The span of `.name(..)` in a method call: from the method name to the
-/// closing parenthesis (the receiver may be on earlier lines).
-pub(crate) fn method_span(m: &syn::ExprMethodCall) -> proc_macro2::Span {
-    m.method
-        .span()
-        .join(m.paren_token.span.close())
-        .unwrap_or_else(|| m.method.span())
 }
 
 /// `Type::name()` or `name()`.

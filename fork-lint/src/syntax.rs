@@ -78,6 +78,15 @@ pub fn expr_attrs(e: &Expr) -> &[Attribute] {
     with_attrs!(e, |x| &x.attrs[..]).unwrap_or(&[])
 }
 
+/// The span of `.name(..)` in a method call: from the method name to the
+/// closing parenthesis (the receiver may be on earlier lines).
+pub fn method_span(m: &syn::ExprMethodCall) -> proc_macro2::Span {
+    m.method
+        .span()
+        .join(m.paren_token.span.close())
+        .unwrap_or_else(|| m.method.span())
+}
+
 /// The attributes of a statement (an item's are its own business).
 pub fn stmt_attrs(s: &syn::Stmt) -> &[Attribute] {
     match s {

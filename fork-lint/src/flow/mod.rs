@@ -188,6 +188,20 @@ pub(crate) struct Cache {
     slot_names_given: HashSet<String>,
 }
 
+impl Cache {
+    /// Whether something learnt since the last call makes the roots worth
+    /// analysing again (resets the flag).
+    pub fn take_changed(&mut self) -> bool {
+        std::mem::take(&mut self.changed)
+    }
+
+    /// Whether child code somewhere calls `id` (its own exits are then not
+    /// fallthroughs: see `regions::RawFinding::leaves_fn`).
+    pub fn is_called_from_child(&self, id: FnId) -> bool {
+        self.called_from_child.contains(&id)
+    }
+}
+
 const MAX_CALL_DEPTH: usize = 12;
 const MAX_EXPR_DEPTH: usize = 160;
 const MAX_LOOP_ROUNDS: usize = 4;
@@ -1697,7 +1711,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 verdict: Verdict::Fork(kind),
                 ..
             }) => Some(kind),
-            _ => crate::regions::syscall_fork_kind(c),
+            _ => crate::child_sites::syscall_fork_kind(c),
         };
         if let Some(kind) = kind {
             return self.fork(path, kind, c.span(), st);
@@ -1708,8 +1722,8 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
         if let Verdict::RunsInChild { arg } = entry.verdict
             && let Some(a) = c.args.iter().nth(arg)
         {
-            let vfork =
-                entry.fork_kind().is_some() && c.args.iter().any(crate::regions::mentions_clone_vm);
+            let vfork = entry.fork_kind().is_some()
+                && c.args.iter().any(crate::child_sites::mentions_clone_vm);
             let label = format!("child code starts here ({path} callback)");
             self.callback(a, label, c.span(), vfork);
             self.callback_data(path, c, a, vfork);
@@ -1894,12 +1908,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 let mut args: Vec<&'a syn::Expr> = vec![&*m.receiver];
                 args.extend(m.args.iter());
                 for id in ids {
-                    self.closure_slots(
-                        id,
-                        args.clone(),
-                        crate::summaries::method_span(m),
-                        child_call,
-                    );
+                    self.closure_slots(id, args.clone(), crate::syntax::method_span(m), child_call);
                 }
             }
         }
@@ -1929,7 +1938,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 && let Some(a) = m.args.iter().nth(arg)
             {
                 let label = format!("child code starts here ({name} closure)");
-                self.callback(a, label, crate::summaries::method_span(m), false);
+                self.callback(a, label, crate::syntax::method_span(m), false);
             }
         }
         let shape_of = |w: &World| {
@@ -2073,7 +2082,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
             self.ctx,
             &self.f,
             &mac.path,
-            crate::regions::CHILD_CLOSURE_MARKER,
+            crate::child_sites::CHILD_CLOSURE_MARKER,
         ) && let Ok(e) = mac.parse_body::<syn::Expr>()
         {
             self.owned_regions.push((
