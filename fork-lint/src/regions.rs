@@ -13,7 +13,7 @@ use crate::diagnostic::Level;
 use crate::flow::{Leave, Marks, Origin, analyze_root};
 use crate::index::{Ctx, FnId, Site};
 use crate::resolve::{FnCtx, path_is};
-use crate::rules::RuleId;
+use crate::rules::{RuleId, fallthrough};
 use crate::summaries::{Event, Step, Walker};
 use crate::types::{Env, env_of};
 
@@ -200,9 +200,9 @@ pub(crate) fn check_fn(ctx: &mut Ctx<'_>, id: FnId) -> Vec<RawFinding> {
                 continue;
             };
             let how = match exit.how {
-                Leave::Question => "leaves the function here through `?`",
-                Leave::Return => "returns from the function here",
-                Leave::End => "reaches the end of its branch here",
+                Leave::Question => fallthrough::Exit::Question,
+                Leave::Return => fallthrough::Exit::Return,
+                Leave::End => fallthrough::Exit::End,
             };
             out.push(RawFinding {
                 rule: RuleId::Fallthrough,
@@ -211,13 +211,8 @@ pub(crate) fn check_fn(ctx: &mut Ctx<'_>, id: FnId) -> Vec<RawFinding> {
                     file: def.file,
                     span: exit.site,
                 },
-                message: format!(
-                    "the child {how} without exec or `_exit`, and the caller cannot tell it from the parent, so the child goes on to run the parent's code and destructors"
-                ),
-                help: Some(
-                    "end every path of the child with `libc::_exit(..)`, also after a failed exec (or return a value that tells the child apart, such as `ForkResult::Child`)"
-                        .to_string(),
-                ),
+                message: fallthrough::message(how),
+                help: Some(fallthrough::HELP.to_string()),
                 chain: Vec::new(),
                 region: Some(step(o)),
                 at_call: None,

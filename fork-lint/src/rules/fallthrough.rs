@@ -49,3 +49,29 @@ declare_rule! {
     /// - std `library/std/src/sys/process/unix/unix.rs`: the child reports exec failure and calls `_exit`
     pub(crate) static FALLTHROUGH = (Fallthrough, "fallthrough", Error, "a forked child that can return into the parent's code");
 }
+
+/// Where the child leaves without exec or `_exit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// Through `?`.
+    Question,
+    /// Through `return`.
+    Return,
+    /// Off the end of the branch it ran in.
+    End,
+}
+
+/// The finding's message for a child that leaves at `exit`.
+pub(crate) fn message(exit: Exit) -> String {
+    let how = match exit {
+        Exit::Question => "leaves the function here through `?`",
+        Exit::Return => "returns from the function here",
+        Exit::End => "reaches the end of its branch here",
+    };
+    format!(
+        "the child {how} without exec or `_exit`, and the caller cannot tell it from the parent, so the child goes on to run the parent's code and destructors"
+    )
+}
+
+/// The fix.
+pub(crate) const HELP: &str = "end every path of the child with `libc::_exit(..)`, also after a failed exec (or return a value that tells the child apart, such as `ForkResult::Child`)";

@@ -32,7 +32,7 @@ mod alloc;
 mod allocating_wrapper;
 mod env;
 mod exit;
-mod fallthrough;
+pub(crate) mod fallthrough;
 mod libc_unsafe;
 mod lock;
 mod panic;
@@ -40,7 +40,7 @@ mod stdio;
 mod thread;
 mod unknown_call;
 mod unused_suppression;
-mod vfork;
+pub(crate) mod vfork;
 
 /// Metadata and documentation of one rule.
 #[derive(Debug)]

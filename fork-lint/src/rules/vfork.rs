@@ -50,3 +50,10 @@ declare_rule! {
     /// - POSIX.1-2024 `posix_spawn`
     pub(crate) static VFORK = (Vfork, "vfork", Error, "anything but exec or `_exit` in a vfork child");
 }
+
+/// What any operation in a vfork child does, completing "`op` ...".
+pub(crate) const REASON: &str = "runs in a vfork child, which shares the parent's memory and stack until it calls exec or `_exit`";
+
+/// The fix.
+pub(crate) const HELP: &str =
+    "call only an exec function or `_exit` after vfork, or use fork or `posix_spawn` instead";

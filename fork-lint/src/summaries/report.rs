@@ -65,8 +65,8 @@ impl<'c, 'o> Walker<'c, 'o> {
             RuleId::Vfork,
             Level::Error,
             op.to_string(),
-            "runs in a vfork child, which shares the parent's memory and stack until it calls exec or `_exit`",
-            "call only an exec function or `_exit` after vfork, or use fork or `posix_spawn` instead",
+            crate::rules::vfork::REASON,
+            crate::rules::vfork::HELP,
             span,
             false,
         );
