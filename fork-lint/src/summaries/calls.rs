@@ -272,6 +272,9 @@ impl<'c, 'o> Walker<'c, 'o> {
         let guess: Option<TypeGuess> =
             expr_guess(self.ctx, &self.f, &self.env, &m.receiver, 0).filter(|g| !g.is_empty());
         let knowledge = &self.ctx.opts.knowledge;
+        // The type (of the guess's layers, `LazyLock<Mutex<..>>`) whose
+        // method the table knows: the operation is named after it.
+        let mut matched: Option<String> = None;
         let hit = match &guess {
             // A known receiver: the crate's methods of that type first.
             Some(g) => {
@@ -289,9 +292,11 @@ impl<'c, 'o> Walker<'c, 'o> {
                         return self.local_calls(&ids, span);
                     }
                 }
-                let hit = g
-                    .iter()
-                    .find_map(|ty| self.ctx.opts.knowledge.lookup_method(&name, Some(ty)));
+                let hit = g.iter().find_map(|ty| {
+                    let hit = self.ctx.opts.knowledge.lookup_method(&name, Some(ty))?;
+                    matched = Some(ty.clone());
+                    Some(hit)
+                });
                 let is_self =
                     matches!(strip(&m.receiver), syn::Expr::Path(p) if p.path.is_ident("self"));
                 if hit.is_none() && is_self {
@@ -334,7 +339,7 @@ impl<'c, 'o> Walker<'c, 'o> {
         {
             return self.dependency_method(&ty, &name, span);
         }
-        let op = match guess.as_ref().and_then(|g| g.first()) {
+        let op = match matched.as_ref().or(guess.as_ref().and_then(|g| g.first())) {
             Some(ty) => format!("`{ty}::{name}`"),
             None => format!("`.{name}()`"),
         };
