@@ -91,12 +91,13 @@ pub struct CommonArgs {
     /// `Cargo.toml` is found and cargo runs) or not (`off`).
     #[arg(long, value_enum, default_value_t = DepsMode::Auto, value_name = "MODE")]
     pub deps: DepsMode,
-    /// Neither read nor write the cache of what calls into dependencies
-    /// reach (`<target>/fork-lint/cache/`): analyse every dependency afresh.
+    /// Neither read nor write the cache (`<target>/fork-lint/cache/`): run
+    /// `cargo metadata` and analyse every dependency afresh.
     #[arg(long)]
     pub no_cache: bool,
     /// Print counters of the dependency analysis on stderr (files read,
-    /// calls recalled from the cache or analysed); for tests and benchmarks.
+    /// calls recalled from the cache or analysed, what the metadata cache
+    /// did); for tests and benchmarks.
     #[arg(long, hide = true)]
     pub stats: bool,
     /// Passed to cargo: resolve dependencies without network access.

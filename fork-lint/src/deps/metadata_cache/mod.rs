@@ -284,11 +284,16 @@ impl Entry {
                 before.target_dir.display()
             ));
         }
+        let (probes, dirs) = project::probes(metadata)?;
         let mut watch = Watch::default();
-        let project: Vec<Seen> = project::probes(metadata)?
+        let project: Vec<Seen> = probes
             .into_iter()
             .map(|p| Seen::now(p, &mut watch))
             .collect();
+        for d in dirs {
+            watch.add(d);
+        }
+        project::agrees(metadata)?;
         if let Some(p) = after
             .watch
             .changed_since(start)

@@ -29,10 +29,11 @@ pub enum Probe {
     /// A program, not read: where it is (symbolic links followed), its size
     /// and modification time.
     Program { path: PathBuf },
-    /// What cargo's target auto-discovery sees in the package folder `dir`:
-    /// `build.rs`, `src/lib.rs`, `src/main.rs`, and the `*.rs` files and
-    /// `*/main.rs` folders of `src/bin`, `examples`, `tests` and `benches`.
-    Targets { dir: PathBuf },
+    /// What cargo discovers by file name in the package folder `dir`:
+    /// targets (`build.rs`, `src/lib.rs`, `src/main.rs`, the `*.rs` files
+    /// and `*/main.rs` folders of `src/bin`, `examples`, `tests` and
+    /// `benches`) and the readme.
+    Discovered { dir: PathBuf },
     /// A workspace `members` (or `default-members`) entry, joined to the
     /// workspace root and expanded as cargo expands it (`glob`, folders
     /// only).
@@ -74,7 +75,7 @@ impl Probe {
                 Err(e) => absent_or_error(&e),
             },
             Probe::Program { path } => program_stamp(path),
-            Probe::Targets { dir } => targets(dir, watch),
+            Probe::Discovered { dir } => discovered(dir, watch),
             Probe::Members { pattern } => members(pattern, watch),
             Probe::AllExist { paths } => match paths.iter().find(|p| !p.exists()) {
                 None => "all".to_string(),
@@ -89,7 +90,7 @@ impl Probe {
     pub fn describe(&self) -> String {
         match self {
             Probe::File { path } | Probe::Program { path } => path.display().to_string(),
-            Probe::Targets { dir } => format!("the targets in {}", dir.display()),
+            Probe::Discovered { dir } => format!("the targets in {}", dir.display()),
             Probe::Members { pattern } => format!("the workspace members {pattern}"),
             Probe::AllExist { .. } => "the sources of the dependencies".to_string(),
             Probe::Toolchains { dir } => format!("the toolchains in {}", dir.display()),
@@ -190,17 +191,32 @@ fn toolchains(dir: &Path) -> String {
 
 /// The folders whose `*.rs` files and `*/main.rs` folders are targets.
 const TARGET_FOLDERS: [&str; 4] = ["src/bin", "examples", "tests", "benches"];
-/// The files whose presence makes a target.
-const TARGET_FILES: [&str; 3] = ["build.rs", "src/lib.rs", "src/main.rs"];
+/// The files whose presence makes a target, or the readme (`README.md`,
+/// `README.txt`, `README`, when the manifest names none).
+const FOUND_FILES: [&str; 6] = [
+    "build.rs",
+    "src/lib.rs",
+    "src/main.rs",
+    "README.md",
+    "README.txt",
+    "README",
+];
 
-fn targets(dir: &Path, watch: &mut Watch) -> String {
+/// Watched: the files found (one created while cargo ran is new) and the
+/// folders listed (`src` for `lib.rs` and `main.rs`): a target file that
+/// went away changes its folder. Not the package folder itself, where
+/// other things come and go (`target/`, editors' swap files); a build
+/// script that went away is caught by comparing with cargo's answer
+/// (`project::agrees`), and the readme is not something fork-lint reads.
+fn discovered(dir: &Path, watch: &mut Watch) -> String {
     let mut out = String::new();
-    watch.paths.push(dir.to_path_buf());
     if dir.join("src").is_dir() {
         watch.paths.push(dir.join("src"));
     }
-    for f in TARGET_FILES {
-        if dir.join(f).is_file() {
+    for f in FOUND_FILES {
+        let path = dir.join(f);
+        if path.is_file() {
+            watch.paths.push(path);
             out.push_str(f);
             out.push('\n');
         }
@@ -249,19 +265,9 @@ fn members(pattern: &str, watch: &mut Watch) -> String {
         }
     }
     found.sort();
-    // The folders the pattern was matched in: a member appearing or going
-    // away changes one of them.
-    let literal: PathBuf = Path::new(pattern)
-        .components()
-        .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
-        .collect();
-    watch.paths.push(literal);
-    for p in &found {
-        watch.paths.push(p.clone());
-        if let Some(parent) = p.parent() {
-            watch.paths.push(parent.to_path_buf());
-        }
-    }
+    // A member folder made while cargo ran is new; one that went away
+    // takes its manifest with it (`project::agrees`).
+    watch.paths.extend(found.iter().cloned());
     found
         .iter()
         .map(|p| p.display().to_string())
@@ -312,6 +318,11 @@ fn last_change(path: &Path) -> Option<SystemTime> {
 }
 
 impl Watch {
+    /// Watches `path` too.
+    pub fn add(&mut self, path: PathBuf) {
+        self.paths.push(path);
+    }
+
     /// The first watched path that changed too shortly before `start` (or
     /// after it) for its state now to be what a process started at `start`
     /// read ([`margin`]). Paths that are gone are not reported: what
@@ -376,8 +387,7 @@ mod tests {
         s.write("Cargo.toml", "");
         s.write("src/lib.rs", "");
         s.write("src/util.rs", "");
-        s.write("README.md", "");
-        let probe = Probe::Targets { dir: s.0.clone() };
+        let probe = Probe::Discovered { dir: s.0.clone() };
         let first = seen(probe.clone());
         // Module files and other files are not targets.
         s.write("src/more.rs", "");
@@ -392,6 +402,7 @@ mod tests {
             ("tests/it.rs", "a test"),
             ("benches/b.rs", "a bench"),
             ("build.rs", "a build script"),
+            ("README.md", "a readme"),
         ] {
             let before = seen(probe.clone());
             s.write(rel, "");
