@@ -515,8 +515,8 @@ fn deps_closure(manifest: &Path, runs: usize) {
     );
     let floor = secs(t_parse.wall);
     match lint {
-        Some((cold, warm, rss, cold_rss, code)) => println!(
-            "cargo fork-lint, child calling 6 dependencies: cold {:.3} s wall ({:.3}x of the floor), warm {:.3} s wall ({:.3}x), peak RSS {rss:.0} MB (cold {cold_rss:.0} MB), exit code {code}",
+        Some((cold, warm, warm_rss, cold_rss, code)) => println!(
+            "cargo fork-lint, child calling 6 dependencies: cold {:.3} s wall ({:.3}x of the floor), warm {:.3} s wall ({:.3}x), peak RSS cold {cold_rss:.0} MB, warm {warm_rss:.0} MB, exit code {code}",
             secs(cold),
             secs(cold) / floor,
             secs(warm),
@@ -623,9 +623,9 @@ fn deps_closure_lint(manifest: &Path, runs: usize) -> Option<(Duration, Duration
     let mut warm: Vec<Duration> = results[1..].iter().map(|r| r.1).collect();
     warm.sort();
     let warm = warm[warm.len() / 2];
-    let rss = results.iter().map(|r| r.0).fold(0.0, f64::max);
+    let warm_rss = results[1..].iter().map(|r| r.0).fold(0.0, f64::max);
     let _ = std::fs::remove_dir_all(&scratch);
-    Some((cold, warm, rss, cold_rss, code))
+    Some((cold, warm, warm_rss, cold_rss, code))
 }
 
 fn main() {

@@ -74,6 +74,11 @@ pub fn describe(request: &MetadataRequest<'_>) -> Result<Invocation, String> {
         return Err(format!("{} is set", k.to_string_lossy()));
     }
     let home = var("HOME").map(PathBuf::from);
+    if home.is_none() && (var("CARGO_HOME").is_none() || var("RUSTUP_HOME").is_none()) {
+        // Cargo and rustup would find their homes through the user
+        // database: not followed here.
+        return Err("HOME is not set".to_string());
+    }
 
     let mut seen = Vec::new();
     let mut probes: Vec<Probe> = Vec::new();
@@ -113,6 +118,17 @@ pub fn describe(request: &MetadataRequest<'_>) -> Result<Invocation, String> {
             path: rustup.join("settings.toml"),
         });
         probes.push(Probe::Toolchains { dir: rustup });
+    }
+    // A toolchain named by its folder (`RUSTUP_TOOLCHAIN=/path/to/it`).
+    if let Some(dir) = var("RUSTUP_TOOLCHAIN")
+        .map(PathBuf::from)
+        .filter(|t| t.components().count() > 1)
+    {
+        for bin in ["bin/cargo", "bin/rustc"] {
+            probes.push(Probe::Program {
+                path: dir.join(bin),
+            });
+        }
     }
 
     // Cargo reads `.cargo/config{,.toml}` from the folder it runs in and

@@ -8,7 +8,7 @@
 //!
 //! # What an answer depends on
 //!
-//! Before cargo runs ([`invocation`]): the command (manifest, `--no-deps`,
+//! Before cargo runs (`invocation.rs`): the command (manifest, `--no-deps`,
 //! `--offline`/`--locked`/`--frozen`, the folder it runs in), the build of
 //! fork-lint, the environment variables that cargo, rustc and rustup read
 //! (`CARGO*`, `RUSTC*`, `RUSTFLAGS`, `RUSTUP_*`, `PATH`, `HOME`), the
@@ -18,14 +18,17 @@
 //! manifest's folder up (and in cargo's home), and every `Cargo.toml` cargo
 //! looks for above the manifest.
 //!
-//! From the answer ([`project`]): `Cargo.lock` (required: without one cargo
-//! resolves afresh each time), the manifest, target auto-discovery and the
-//! `Cargo.toml` files above every path package, the expansion of the
-//! workspace's member patterns, and the presence of every other package's
-//! manifest.
+//! From the answer (`project.rs`): `Cargo.lock` (required: without one cargo
+//! resolves afresh each time), the manifest, what cargo finds by file name
+//! (targets, readme) and the `Cargo.toml` files above every path package,
+//! the expansion of the workspace's member patterns, and the presence of
+//! every other package's manifest (registry, git and vendored sources are
+//! fixed by `Cargo.lock`, as cargo takes them).
 //!
-//! Files are compared by contents, not by time. Each is a [`probe::Probe`]
-//! kept with what it saw; the entry holds them all.
+//! Files are compared by contents, not by time. Each is a `Probe` (`probe.rs`)
+//! kept with what it saw; the entry holds them all. What is known before
+//! cargo runs is also looked at again after it ran: a change in between is
+//! not stored.
 //!
 //! # When the cache steps aside
 //!
@@ -39,7 +42,13 @@
 //! workspace root found by walking up for `[workspace]`), or when anything
 //! looked at changed while cargo ran or too shortly before for its state to
 //! be told apart from what cargo read (the file system's time stamps: see
-//! [`probe::Watch::changed_since`]); the next run stores it.
+//! `Watch::changed_since`; like cargo's own rebuild checks, this
+//! trusts the file system's clock to agree with this machine's); the next
+//! run stores it. Nor when cargo's answer disagrees with the files after it
+//! ran (a path package's manifest or a build script it lists is gone).
+//! Cargo's home and rustup's are found from `CARGO_HOME`,
+//! `RUSTUP_HOME` and `HOME`: without `HOME` (and one of the others) the
+//! cache steps aside.
 //!
 //! # The entry
 //!
@@ -48,7 +57,7 @@
 //! hash of what was known before cargo ran, a hash of the other two
 //! lines), the probes with what they saw, and cargo's answer as cargo
 //! printed it (so a warm run parses exactly what a cold one parsed).
-//! Written atomically ([`super::cache::write_atomic`]); any damage is a
+//! Written atomically (`cache::write_atomic`); any damage is a
 //! miss. The entry is trusted like the rest of the cache: a forged one can
 //! describe another graph (see `fork-lint/CI.md`).
 

@@ -129,7 +129,7 @@ pub fn first_difference(stored: &[Seen], now: &[Seen]) -> String {
     }
 }
 
-/// A hash of `parts` that does not change between runs of one build
+/// A hash of `value` that does not change between runs of one build
 /// (`DefaultHasher::new` has fixed keys; a cache entry names the build that
 /// wrote it), as 16 hex digits.
 pub fn hash_hex<T: Hash + ?Sized>(value: &T) -> String {
@@ -466,7 +466,7 @@ mod tests {
         };
         assert_eq!(
             first_difference(
-                &[file.clone()],
+                std::slice::from_ref(&file),
                 &[Seen {
                     saw: "2".into(),
                     ..file.clone()
