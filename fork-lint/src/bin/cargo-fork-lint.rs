@@ -3,9 +3,10 @@
 //! Glue only: parses cargo's package-selection flags, asks
 //! [`fork_lint::cli::deps::load_cargo`] for the crates and the dependency
 //! graph (one `cargo metadata` run, with the resolve unless `--deps off`,
-//! or its answer from the metadata cache; it builds and runs nothing), and hands them to the same pipeline as
-//! `fork-lint` ([`fork_lint::cli::run_workspace`]): same `--format`, same
-//! exit codes (0 clean, 1 error-level findings, 2 the tool's own error).
+//! or its answer from the metadata cache; it builds and runs nothing), and
+//! hands them to the same pipeline as `fork-lint`
+//! ([`fork_lint::cli::run_workspace`]): same `--format`, same exit codes (0
+//! clean, 1 error-level findings, 2 the tool's own error).
 
 use std::path::PathBuf;
 use std::process::ExitCode;

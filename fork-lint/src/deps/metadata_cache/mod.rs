@@ -58,7 +58,9 @@
 //! lines), the probes with what they saw, and cargo's answer as cargo
 //! printed it (so a warm run parses exactly what a cold one parsed).
 //! Written atomically (`cache::write_atomic`); any damage is a
-//! miss. The entry is trusted like the rest of the cache: a forged one can
+//! miss. One entry per command and folder, overwritten when its inputs
+//! change: the cache grows with the ways cargo is asked, not with edits.
+//! The entry is trusted like the rest of the cache: a forged one can
 //! describe another graph (see `fork-lint/CI.md`).
 
 mod invocation;
