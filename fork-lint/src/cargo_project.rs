@@ -579,7 +579,7 @@ pub fn host_triple() -> Option<&'static str> {
 }
 
 /// The caller's own `RUSTC`, else `rustc` from `PATH`.
-fn rustc_program() -> std::ffi::OsString {
+pub(crate) fn rustc_program() -> std::ffi::OsString {
     std::env::var_os("RUSTC")
         .filter(|r| !r.is_empty())
         .unwrap_or_else(|| "rustc".into())
@@ -591,8 +591,37 @@ pub fn run_metadata(
     with_deps: bool,
     flags: &CargoFlags,
 ) -> Result<Metadata, ProjectError> {
-    metadata_command(manifest_path, with_deps, flags)
-        .exec()
+    parse_metadata(&metadata_json(&metadata_command(
+        manifest_path,
+        with_deps,
+        flags,
+    ))?)
+}
+
+/// Runs `cmd` and returns the JSON line cargo printed, unparsed (what
+/// [`MetadataCommand::exec`] would parse; the metadata cache keeps it as
+/// it is).
+pub fn metadata_json(cmd: &MetadataCommand) -> Result<String, ProjectError> {
+    let failed = |e: cargo_metadata::Error| {
+        ProjectError(format!("cargo metadata failed: {}", error_chain(&e)))
+    };
+    let output = cmd.cargo_command().output().map_err(|e| failed(e.into()))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8(output.stderr).map_err(|e| failed(e.into()))?;
+        return Err(failed(cargo_metadata::Error::CargoMetadata { stderr }));
+    }
+    let stdout = String::from_utf8(output.stdout)
+        .map_err(|e| failed(cargo_metadata::Error::Utf8(e.utf8_error())))?;
+    stdout
+        .lines()
+        .find(|line| line.starts_with('{'))
+        .map(str::to_string)
+        .ok_or_else(|| failed(cargo_metadata::Error::NoJson))
+}
+
+/// Parses the JSON line of [`metadata_json`].
+pub fn parse_metadata(json: &str) -> Result<Metadata, ProjectError> {
+    MetadataCommand::parse(json)
         .map_err(|e| ProjectError(format!("cargo metadata failed: {}", error_chain(&e))))
 }
 

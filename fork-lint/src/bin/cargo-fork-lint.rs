@@ -2,10 +2,11 @@
 //!
 //! Glue only: parses cargo's package-selection flags, asks
 //! [`fork_lint::cli::deps::load_cargo`] for the crates and the dependency
-//! graph (one `cargo metadata` run, with the resolve unless `--deps off`;
-//! it builds and runs nothing), and hands them to the same pipeline as
-//! `fork-lint` ([`fork_lint::cli::run_workspace`]): same `--format`, same
-//! exit codes (0 clean, 1 error-level findings, 2 the tool's own error).
+//! graph (one `cargo metadata` run, with the resolve unless `--deps off`,
+//! or its answer from the metadata cache; it builds and runs nothing), and
+//! hands them to the same pipeline as `fork-lint`
+//! ([`fork_lint::cli::run_workspace`]): same `--format`, same exit codes (0
+//! clean, 1 error-level findings, 2 the tool's own error).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,18 +58,19 @@ fn main() -> ExitCode {
         all_targets: args.all_targets,
     };
     let flags = args.common.cargo_flags();
-    let (project, outcome) =
-        match cli::deps::load_cargo(&selection, args.common.deps, &flags, &RealFs) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        };
+    let cache = !args.common.no_cache;
+    let loaded = match cli::deps::load_cargo(&selection, args.common.deps, &flags, cache, &RealFs) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let project = loaded.project;
     for m in &project.missing {
         eprintln!("warning: {m}");
     }
-    let deps = cli::report_graph_notes(outcome);
+    let deps = cli::report_graph_notes(loaded.graph);
     cli::run_workspace(
         &args.common,
         Workspace {
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
             root: project.root,
             origins: project.origins,
             deps,
+            metadata_cache: loaded.metadata_cache,
         },
     )
 }

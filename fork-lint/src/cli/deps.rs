@@ -16,10 +16,11 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use crate::cargo_project::{
-    self, CargoFlags, Project, ProjectError, Selection, nearest_manifest, run_metadata,
-};
+use cargo_metadata::Metadata;
+
+use crate::cargo_project::{self, CargoFlags, Project, ProjectError, Selection, nearest_manifest};
 use crate::deps::DepGraph;
+use crate::deps::metadata_cache::{self, CacheUse, MetadataRequest};
 use crate::input::FileSystem;
 use crate::report::cargo_json::Rendered;
 
@@ -103,24 +104,36 @@ fn strict(flags: &CargoFlags) -> bool {
 }
 
 /// The graph for `fork-lint PATH`: the nearest `Cargo.toml` at or above
-/// `dir`. `Err` is cargo's error under `--locked`/`--frozen` (exit 2).
+/// `dir`, resolved in its folder (as [`DepGraph::load`] does), through the
+/// metadata cache unless `!cache`. `Err` is cargo's error under
+/// `--locked`/`--frozen` (exit 2). Also what the cache did, when cargo was
+/// asked.
 pub fn graph_for_dir(
     mode: DepsMode,
     dir: &Path,
     flags: &CargoFlags,
-) -> Result<GraphOutcome, ProjectError> {
+    cache: bool,
+) -> Result<(GraphOutcome, Vec<CacheUse>), ProjectError> {
     if mode == DepsMode::Off {
-        return Ok(GraphOutcome::Skipped);
+        return Ok((GraphOutcome::Skipped, Vec::new()));
     }
     let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let Some(manifest) = nearest_manifest(&dir) else {
-        return Ok(GraphOutcome::Skipped);
+        return Ok((GraphOutcome::Skipped, Vec::new()));
     };
-    match DepGraph::load(Some(&manifest), flags) {
-        Ok(g) => Ok(GraphOutcome::Loaded(g)),
-        Err(e) if strict(flags) => Err(e),
-        Err(e) => Ok(GraphOutcome::Unavailable(unavailable_note(&manifest, &e))),
-    }
+    let request = MetadataRequest {
+        manifest_path: Some(&manifest),
+        with_deps: true,
+        flags,
+        current_dir: manifest.parent(),
+    };
+    let (metadata, used) = metadata_cache::cargo_metadata(&request, cache);
+    let outcome = match metadata {
+        Ok(m) => GraphOutcome::Loaded(DepGraph::from_metadata(&m)),
+        Err(e) if strict(flags) => return Err(e),
+        Err(e) => GraphOutcome::Unavailable(unavailable_note(&manifest, &e)),
+    };
+    Ok((outcome, vec![used]))
 }
 
 fn unavailable_note(manifest: &Path, e: &ProjectError) -> String {
@@ -131,25 +144,48 @@ fn unavailable_note(manifest: &Path, e: &ProjectError) -> String {
     )
 }
 
+/// What [`load_cargo`] found.
+#[derive(Debug)]
+pub struct CargoLoad {
+    pub project: Project,
+    pub graph: GraphOutcome,
+    /// What the metadata cache did for each `cargo metadata` call.
+    pub metadata_cache: Vec<CacheUse>,
+}
+
 /// `cargo fork-lint`: the selected crates and, with `--deps auto`, the graph,
 /// from one `cargo metadata` run (with the resolve; `--no-deps` when that
-/// fails without `--locked`/`--frozen`, or with `--deps off`). The note, if
-/// any, says why the graph is missing.
+/// fails without `--locked`/`--frozen`, or with `--deps off`), answered by
+/// the metadata cache when it can (unless `!cache`). The note, if any, says
+/// why the graph is missing.
 pub fn load_cargo(
     selection: &Selection,
     mode: DepsMode,
     flags: &CargoFlags,
+    cache: bool,
     fs: &dyn FileSystem,
-) -> Result<(Project, GraphOutcome), ProjectError> {
+) -> Result<CargoLoad, ProjectError> {
     cargo_project::check_selection(selection)?;
     let manifest = selection.manifest_path.as_deref();
+    let mut used = Vec::new();
+    let mut run_metadata = |with_deps: bool| -> Result<Metadata, ProjectError> {
+        let request = MetadataRequest {
+            manifest_path: manifest,
+            with_deps,
+            flags,
+            current_dir: None,
+        };
+        let (metadata, cache_use) = metadata_cache::cargo_metadata(&request, cache);
+        used.push(cache_use);
+        metadata
+    };
     let (metadata, outcome) = match mode {
-        DepsMode::Off => (run_metadata(manifest, false, flags)?, None),
-        DepsMode::Auto => match run_metadata(manifest, true, flags) {
+        DepsMode::Off => (run_metadata(false)?, None),
+        DepsMode::Auto => match run_metadata(true) {
             Ok(m) => (m, Some(Ok(()))),
             Err(e) if strict(flags) => return Err(e),
             Err(e) => {
-                let no_deps = run_metadata(manifest, false, flags)?;
+                let no_deps = run_metadata(false)?;
                 let shown = manifest
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| PathBuf::from("Cargo.toml"));
@@ -158,12 +194,16 @@ pub fn load_cargo(
         },
     };
     let project = cargo_project::select(&metadata, selection, fs)?;
-    let outcome = match outcome {
+    let graph = match outcome {
         None => GraphOutcome::Skipped,
         Some(Ok(())) => GraphOutcome::Loaded(DepGraph::from_metadata(&metadata)),
         Some(Err(note)) => GraphOutcome::Unavailable(note),
     };
-    Ok((project, outcome))
+    Ok(CargoLoad {
+        project,
+        graph,
+        metadata_cache: used,
+    })
 }
 
 /// The notes to print for an outcome: why there is no graph, or one per
@@ -208,16 +248,16 @@ mod tests {
             ..CargoFlags::default()
         };
         assert!(matches!(
-            graph_for_dir(DepsMode::Off, Path::new("."), &flags),
-            Ok(GraphOutcome::Skipped)
+            graph_for_dir(DepsMode::Off, Path::new("."), &flags, true),
+            Ok((GraphOutcome::Skipped, _))
         ));
         // The root of the file system has no Cargo.toml above it.
         let dir = std::env::temp_dir().join(format!("fork-lint-nomanifest-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         if nearest_manifest(&dir).is_none() {
             assert!(matches!(
-                graph_for_dir(DepsMode::Auto, &dir, &flags),
-                Ok(GraphOutcome::Skipped)
+                graph_for_dir(DepsMode::Auto, &dir, &flags, true),
+                Ok((GraphOutcome::Skipped, _))
             ));
         }
         let _ = std::fs::remove_dir_all(&dir);

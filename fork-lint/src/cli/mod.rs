@@ -26,6 +26,7 @@ use self::deps::{DepsMode, GraphOutcome, MessageFormat};
 use crate::cargo_project::{CargoFlags, CrateOrigin};
 use crate::config::Config;
 use crate::deps::DepGraph;
+use crate::deps::metadata_cache::CacheUse;
 use crate::diagnostic::{FileError, Finding, Level, Location};
 use crate::discover::{self, DiscoverError, Excludes};
 use crate::input::{CrateSources, Options, RealFs};
@@ -90,12 +91,13 @@ pub struct CommonArgs {
     /// `Cargo.toml` is found and cargo runs) or not (`off`).
     #[arg(long, value_enum, default_value_t = DepsMode::Auto, value_name = "MODE")]
     pub deps: DepsMode,
-    /// Neither read nor write the cache of what calls into dependencies
-    /// reach (`<target>/fork-lint/cache/`): analyse every dependency afresh.
+    /// Neither read nor write the cache (`<target>/fork-lint/cache/`): run
+    /// `cargo metadata` and analyse every dependency afresh.
     #[arg(long)]
     pub no_cache: bool,
     /// Print counters of the dependency analysis on stderr (files read,
-    /// calls recalled from the cache or analysed); for tests and benchmarks.
+    /// calls recalled from the cache or analysed, what the metadata cache
+    /// did); for tests and benchmarks.
     #[arg(long, hide = true)]
     pub stats: bool,
     /// Passed to cargo: resolve dependencies without network access.
@@ -132,6 +134,9 @@ pub struct Workspace {
     pub origins: Vec<CrateOrigin>,
     /// The dependency graph (`--deps auto`), handed to the engine.
     pub deps: Option<DepGraph>,
+    /// What the metadata cache did for each `cargo metadata` call
+    /// (`--stats`).
+    pub metadata_cache: Vec<CacheUse>,
 }
 
 /// `fork-lint [OPTIONS] [PATH...]`.
@@ -196,7 +201,12 @@ pub fn run_paths(common: &CommonArgs, paths: &[PathBuf]) -> ExitCode {
     } else {
         deps_dir
     };
-    let outcome = match deps::graph_for_dir(common.deps, &deps_dir, &common.cargo_flags()) {
+    let (outcome, metadata_cache) = match deps::graph_for_dir(
+        common.deps,
+        &deps_dir,
+        &common.cargo_flags(),
+        !common.no_cache,
+    ) {
         Ok(o) => o,
         Err(e) => return tool_error(&e.to_string()),
     };
@@ -221,6 +231,7 @@ pub fn run_paths(common: &CommonArgs, paths: &[PathBuf]) -> ExitCode {
         root,
         origins,
         deps,
+        metadata_cache,
     };
     pipeline(common, workspace, config, found.errors)
 }
@@ -439,9 +450,10 @@ fn check_all(
     checked
 }
 
-/// `--stats`: one line on stderr.
-fn print_stats(deps: Option<dep_sources::DepStats>) {
-    let line = match deps {
+/// `--stats`: one line on stderr, ending with what the metadata cache did
+/// for each `cargo metadata` call.
+fn print_stats(deps: Option<dep_sources::DepStats>, metadata_cache: &[CacheUse]) {
+    let mut line = match deps {
         None => "stats: dependencies not followed".to_string(),
         Some(d) => format!(
             "stats: dependency module trees walked {}, files read {}; calls recalled {}, analysed {}; cache entries hit {}, missed {}, stale {}, corrupt {}, written {}",
@@ -456,6 +468,9 @@ fn print_stats(deps: Option<dep_sources::DepStats>) {
             d.calls.cache.writes
         ),
     };
+    for used in metadata_cache {
+        line.push_str(&format!("; metadata cache: {used}"));
+    }
     let _ = writeln!(io::stderr(), "{line}");
 }
 
@@ -529,7 +544,7 @@ fn pipeline(
 
     let checked = check_all(crates, &options, workspace.deps.as_ref(), !common.no_cache);
     if common.stats {
-        print_stats(checked.deps);
+        print_stats(checked.deps, &workspace.metadata_cache);
     }
     for e in &checked.internal_errors {
         report_error(e);

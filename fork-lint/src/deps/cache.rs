@@ -169,6 +169,25 @@ pub struct Cache<T> {
 /// other writer (thread, `Cache` value or process) uses at the same time.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// Writes `bytes` to `path` (in `dir`, which must exist) through a
+/// temporary file in `dir` and a `rename`: readers see the old file or the
+/// new one, never half of one. On failure the temporary file is removed and
+/// `path` is as it was.
+pub(crate) fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let temp = dir.join(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = fs::File::create(&temp)
+        .and_then(|mut f| f.write_all(bytes))
+        .and_then(|()| fs::rename(&temp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written
+}
+
 impl<T: Serialize + DeserializeOwned> Cache<T> {
     /// The cache of `kind` values under `<target_dir>/fork-lint/cache/`.
     /// `kind` names the value's type and its own schema version (e.g.
@@ -260,17 +279,8 @@ impl<T: Serialize + DeserializeOwned> Cache<T> {
         bytes.push(b'\n');
         serde_json::to_writer(&mut bytes, value)?;
         bytes.push(b'\n');
-        let temp = self.dir.join(format!(
-            ".tmp-{}-{}",
-            std::process::id(),
-            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = fs::File::create(&temp)
-            .and_then(|mut f| f.write_all(&bytes))
-            .and_then(|()| fs::rename(&temp, &path));
-        if written.is_err() {
-            let _ = fs::remove_file(&temp);
-        } else {
+        let written = write_atomic(&self.dir, &path, &bytes);
+        if written.is_ok() {
             self.counters.writes.fetch_add(1, Ordering::Relaxed);
         }
         written
