@@ -209,7 +209,7 @@ fn has_mod_keyword(text: &str) -> bool {
 }
 
 /// Removes `.` and resolves `..` lexically, for de-duplication.
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

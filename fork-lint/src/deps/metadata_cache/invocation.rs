@@ -283,20 +283,9 @@ fn find_program(program: &OsStr, here: &Path, path: Option<&OsStr>) -> Option<Pa
         .find(|c| c.is_file())
 }
 
-/// Removes `.` and resolves `..` lexically.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir if out.file_name().is_some() => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
+/// Removes `.` and resolves `..` lexically (the one `cargo_project` uses
+/// for manifest paths).
+pub(crate) use crate::cargo_project::normalize;
 
 #[cfg(test)]
 mod tests {
