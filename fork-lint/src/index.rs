@@ -590,14 +590,20 @@ impl<'o> Ctx<'o> {
             .unwrap_or_default()
     }
 
+    /// The traits implemented for `ty` (`impl Trait for Ty` in the files
+    /// that say `for Ty`, parsed if needed), by last path segment.
+    fn traits_of(&mut self, ty: &str) -> Vec<String> {
+        for i in self.files_defining("for", ty) {
+            self.ensure_parsed(i);
+        }
+        self.trait_impls.get(ty).cloned().unwrap_or_default()
+    }
+
     /// The default methods `name` of the traits implemented for `ty`
     /// (`impl Trait for Ty`, in the files that say `for Ty`), when no impl
     /// of `ty` defines `name` itself.
     pub fn trait_defaults_of(&mut self, ty: &str, name: &str) -> Vec<FnId> {
-        for i in self.files_defining("for", ty) {
-            self.ensure_parsed(i);
-        }
-        let traits = self.trait_impls.get(ty).cloned().unwrap_or_default();
+        let traits = self.traits_of(ty);
         let mut out = Vec::new();
         for tr in traits {
             out.extend(self.methods_of(&tr, name));
@@ -615,10 +621,7 @@ impl<'o> Ctx<'o> {
         {
             return Vec::new();
         }
-        for i in self.files_defining("for", ty) {
-            self.ensure_parsed(i);
-        }
-        let traits = self.trait_impls.get(ty).cloned().unwrap_or_default();
+        let traits = self.traits_of(ty);
         let required: Vec<&str> =
             crate::knowledge::type_facts::provided_calls(&traits, name).collect();
         let mut out = Vec::new();

@@ -867,17 +867,7 @@ impl<'a, 'c, 'o> Interp<'a, 'c, 'o> {
                 let fl = self.eval(&u.expr, st);
                 match u.op {
                     syn::UnOp::Deref(_) => fl,
-                    syn::UnOp::Not(_) => fl
-                        .into_iter()
-                        .map(|(w, s)| {
-                            let (t, f) = s.truth();
-                            let s = match s {
-                                Shape::Bool(_) => Shape::Bool(u8::from(t) | (u8::from(f) << 1)),
-                                _ => Shape::Any,
-                            };
-                            (w, s)
-                        })
-                        .collect(),
+                    syn::UnOp::Not(_) => fl.into_iter().map(|(w, s)| (w, s.not())).collect(),
                     _ => fl.into_iter().map(|(w, _)| (w, Shape::Any)).collect(),
                 }
             }
