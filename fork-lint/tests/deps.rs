@@ -15,8 +15,8 @@ use fork_lint::cargo_project::{CargoFlags, module_tree};
 use fork_lint::deps::{DepGraph, DepKind, SourceKind};
 
 mod support;
-use support::TempDir;
 use support::deps_fixture::deps_workspace;
+use support::{TempDir, run_cli as run, stderr};
 
 const FORK_LINT: &str = env!("CARGO_BIN_EXE_fork-lint");
 const CARGO_FORK_LINT: &str = env!("CARGO_BIN_EXE_cargo-fork-lint");
@@ -29,23 +29,6 @@ const OFFLINE: CargoFlags = CargoFlags {
 
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-fn run(bin: &str, dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(bin);
-    if bin == CARGO_FORK_LINT {
-        cmd.arg("fork-lint");
-    }
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn canon(p: &Path) -> PathBuf {

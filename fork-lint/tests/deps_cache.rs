@@ -9,35 +9,14 @@
 //! repository's own build put in cargo's cache).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod support;
-use support::TempDir;
 use support::deps_fixture::deps_workspace;
+use support::{TempDir, run_cli as run, stderr, stdout};
 
 const FORK_LINT: &str = env!("CARGO_BIN_EXE_fork-lint");
 const CARGO_FORK_LINT: &str = env!("CARGO_BIN_EXE_cargo-fork-lint");
-
-fn run(bin: &str, dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(bin);
-    if bin == CARGO_FORK_LINT {
-        cmd.arg("fork-lint");
-    }
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 /// The counters of `--stats`.
 #[derive(Debug, Default, PartialEq, Eq)]

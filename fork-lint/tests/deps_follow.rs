@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 mod support;
-use support::TempDir;
+use support::{TempDir, stderr};
 
 const FORK_LINT: &str = env!("CARGO_BIN_EXE_fork-lint");
 const CARGO_FORK_LINT: &str = env!("CARGO_BIN_EXE_cargo-fork-lint");
@@ -23,10 +23,6 @@ fn run(bin: &str, dir: &Path, args: &[&str]) -> Output {
         .env("CARGO_NET_OFFLINE", "true")
         .output()
         .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// `(line, rule, message)` of every finding of a JSON Lines run.

@@ -15,8 +15,8 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 mod support;
-use support::TempDir;
 use support::deps_fixture::deps_workspace;
+use support::{TempDir, stderr, stdout};
 
 const FORK_LINT: &str = env!("CARGO_BIN_EXE_fork-lint");
 const CARGO_FORK_LINT: &str = env!("CARGO_BIN_EXE_cargo-fork-lint");
@@ -115,14 +115,6 @@ impl Setup {
 }
 
 const ARGS: &[&str] = &["--offline", "--stats", "--format", "json"];
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 /// What `--stats` says the metadata cache did (the first call's).
 fn metadata_cache(o: &Output) -> String {

@@ -1,6 +1,7 @@
 //! Scaffolding shared by the CLI test binaries (`mod support;`).
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// A scratch folder under the system temp dir, removed on drop.
 pub struct TempDir(PathBuf);
@@ -35,3 +36,31 @@ impl Drop for TempDir {
 }
 
 pub mod deps_fixture;
+
+/// Runs `bin` (the `cargo-fork-lint` binary is given its `fork-lint`
+/// subcommand) with `args` in `dir`, colours left to the binary's default.
+#[allow(dead_code)]
+pub fn run_cli(bin: &str, dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(bin);
+    if bin.ends_with("cargo-fork-lint") {
+        cmd.arg("fork-lint");
+    }
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("the binary runs")
+}
+
+/// Standard output, lossily decoded.
+#[allow(dead_code)]
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error, lossily decoded.
+#[allow(dead_code)]
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
