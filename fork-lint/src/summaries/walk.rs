@@ -425,8 +425,11 @@ fn with_capacity(e: &syn::Expr) -> Option<u64> {
     let syn::Expr::Path(p) = strip(&c.func) else {
         return None;
     };
-    let segs = segments(&p.path);
-    if !segs.ends_with(&["Vec".to_string(), "with_capacity".to_string()]) {
+    let mut rev = p.path.segments.iter().rev();
+    let (Some(f), Some(ty)) = (rev.next(), rev.next()) else {
+        return None;
+    };
+    if f.ident != "with_capacity" || ty.ident != "Vec" {
         return None;
     }
     match c.args.first().map(strip) {
